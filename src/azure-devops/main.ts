@@ -1,0 +1,68 @@
+/** Azure Pipelines entry point: inputs and the service connection through task-lib, results as ##vso commands. */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tl from 'azure-pipelines-task-lib/task';
+import { Host, inputsOf, outputName, readInputs, runJob, SecretRegistry } from '../core';
+import { readSecretInput } from './secret-reads';
+import { idTokenRequester, readServiceConnection } from './service-connection';
+
+const SECRET_INPUTS = new Set(
+  inputsOf('azureDevOps')
+    .filter((input) => input.secret)
+    .map((input) => input.azureDevOps),
+);
+const secrets = new SecretRegistry((value) => tl.setSecret(value));
+
+async function main(): Promise<void> {
+  const raw = readInputs(
+    'azureDevOps',
+    (name) => (SECRET_INPUTS.has(name) ? readSecretInput(name) : tl.getInput(name, false)),
+    (value) => secrets.add(value),
+  );
+  const connection = raw.serviceConnection ? readServiceConnection(raw.serviceConnection) : {};
+  for (const value of [connection.clientSecret, connection.clientCertificate]) secrets.add(value);
+  const requestIdToken =
+    connection.auth === 'oidc' && raw.serviceConnection
+      ? idTokenRequester(raw.serviceConnection, (value) => secrets.add(value))
+      : undefined;
+
+  const host: Host = {
+    log: {
+      info: (message) => console.log(message),
+      warning: (message) => tl.warning(message),
+      debug: (message) => tl.debug(message),
+      debugEnabled: tl.getVariable('System.Debug')?.toLowerCase() === 'true',
+    },
+    maskSecret: (value) => tl.setSecret(value),
+    setOutput: (name, value) => tl.setVariable(outputName(name, 'azureDevOps'), value, false, true),
+    writeSummary: async (markdown) => {
+      const file = join(tl.getVariable('Agent.TempDirectory') || tmpdir(), 'apim-backup-restore-summary.md');
+      writeFileSync(file, markdown);
+      tl.uploadSummary(file);
+    },
+    requestIdToken: requestIdToken && (() => requestIdToken()),
+  };
+  // Task inputs win over the connection: subscriptionId overrides the connection's subscription.
+  const result = await runJob(
+    { ...connection, ...raw },
+    {
+      platform: 'azureDevOps',
+      now: new Date(),
+      runId: tl.getVariable('Build.BuildId'),
+      idTokenAvailable: requestIdToken !== undefined,
+    },
+    host,
+    secrets,
+  );
+  if (result.succeeded) tl.setResult(tl.TaskResult.Succeeded, '');
+  else fail(result.message);
+}
+
+/** task-lib reports the failure to the agent but leaves the exit code at 0; a failed task exits non-zero. */
+function fail(message: string): void {
+  tl.setResult(tl.TaskResult.Failed, message);
+  process.exitCode = 1;
+}
+
+main().catch((error: unknown) => fail(secrets.redact(String(error))));

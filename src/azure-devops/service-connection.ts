@@ -1,0 +1,75 @@
+/**
+ * Reads an Azure Resource Manager service connection into the core's raw inputs: sign-in method and identity,
+ * subscription, and the cloud's endpoints (the connection's URL is the ARM URL).
+ */
+import * as tl from 'azure-pipelines-task-lib/task';
+import type { ConnectionInputs, RawInputs } from '../core';
+import { readSecretEndpointParameter } from './secret-reads';
+
+const KNOWN_ENVIRONMENTS = ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud'];
+
+/** Maps each connection scheme (and SPN authentication type) to the core's sign-in method. */
+function signInMethod(scheme: string, authenticationType: string | undefined): string {
+  switch (scheme.toLowerCase()) {
+    case 'serviceprincipal':
+      return authenticationType?.toLowerCase() === 'spncertificate' ? 'client-certificate' : 'client-secret';
+    case 'workloadidentityfederation':
+      return 'oidc';
+    case 'managedserviceidentity':
+      return 'managed-identity';
+    default:
+      return scheme; // rejected by validation, naming the scheme
+  }
+}
+
+export function readServiceConnection(id: string): RawInputs & ConnectionInputs {
+  const auth = (key: string) => tl.getEndpointAuthorizationParameter(id, key, true) || undefined;
+  const data = (key: string) => tl.getEndpointDataParameter(id, key, true) || undefined;
+  const scheme = tl.getEndpointAuthorizationScheme(id, true) ?? '';
+  const method = signInMethod(scheme, auth('authenticationType'));
+  const environment = data('environment');
+
+  return {
+    auth: method,
+    tenantId: auth('tenantid'),
+    // A managed-identity connection has no client id: the agent's own identity signs in.
+    clientId: method === 'managed-identity' ? undefined : auth('serviceprincipalid'),
+    clientSecret:
+      method === 'client-secret' ? readSecretEndpointParameter(id, 'serviceprincipalkey') : undefined,
+    clientCertificate:
+      method === 'client-certificate'
+        ? readSecretEndpointParameter(id, 'servicePrincipalCertificate')
+        : undefined,
+    subscriptionId: data('subscriptionid'),
+    environment: environment && KNOWN_ENVIRONMENTS.includes(environment) ? environment : undefined,
+    resourceManagerEndpoint: tl.getEndpointUrl(id, true) || undefined,
+    authorityHost: data('environmentAuthorityUrl'),
+  };
+}
+
+/** Requests the federated ID token of a workload-identity connection from the pipeline's OIDC endpoint. */
+export function idTokenRequester(
+  id: string,
+  maskSecret: (value: string) => void,
+): (() => Promise<string>) | undefined {
+  const uri = tl.getVariable('System.OidcRequestUri');
+  const accessToken = readSecretEndpointParameter('SystemVssConnection', 'AccessToken');
+  if (!uri || !accessToken) return undefined;
+  maskSecret(accessToken);
+  return async () => {
+    const url = `${uri}?api-version=7.1&serviceConnectionId=${encodeURIComponent(id)}`;
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json' },
+    });
+    if (!response.ok) {
+      throw new Error(
+        `The pipeline OIDC endpoint answered HTTP ${response.status} for an ID token for service connection ${id}`,
+      );
+    }
+    const { oidcToken } = (await response.json()) as { oidcToken?: string };
+    if (!oidcToken)
+      throw new Error(`The pipeline OIDC endpoint returned no ID token for service connection ${id}`);
+    return oidcToken;
+  };
+}

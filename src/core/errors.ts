@@ -1,0 +1,162 @@
+/**
+ * Turns what Azure and Entra answer into errors a user can act on: what failed, the Azure error code and
+ * message, and what to do about it.
+ */
+import type { Config } from './config';
+import { inputName } from './config';
+import type { IdTokenClaims } from './id-token';
+import type { Platform } from './inputs';
+
+/** An error whose message is ready for the user: the adapters print it as it is. */
+export class ActionableError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+    readonly hint?: string,
+  ) {
+    super(hint ? `${message}\nWhat to do: ${hint}` : message);
+    this.name = 'ActionableError';
+  }
+}
+
+export interface ErrorContext {
+  /** What was being done, e.g. "Backup of API Management instance 'x'". */
+  action: string;
+  config: Config;
+  platform: Platform;
+  idTokenClaims?: IdTokenClaims;
+}
+
+interface AzureErrorFacts {
+  code?: string;
+  statusCode?: number;
+  message: string;
+}
+
+const STORAGE_ROLE = 'Storage Blob Data Contributor';
+const APIM_ROLE = 'API Management Service Contributor';
+
+export function explainError(error: unknown, context: ErrorContext): ActionableError {
+  if (error instanceof ActionableError) return error;
+  const facts = factsOf(error);
+  const hint = hintFor(facts, context);
+  const code = facts.code ? `${facts.code}: ` : facts.statusCode ? `HTTP ${facts.statusCode}: ` : '';
+  return new ActionableError(`${context.action} failed: ${code}${facts.message}`, facts.code, hint);
+}
+
+function factsOf(error: unknown): AzureErrorFacts {
+  const e = error as {
+    code?: unknown;
+    statusCode?: unknown;
+    message?: unknown;
+    errorResponse?: { error?: string; errorDescription?: string; errorCodes?: number[] };
+  };
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  // Entra errors carry AADSTS codes; surface the first as the code.
+  const aadsts = /AADSTS(\d+)/.exec(e?.errorResponse?.errorDescription ?? message);
+  const code = aadsts ? `AADSTS${aadsts[1]}` : typeof e?.code === 'string' ? e.code : undefined;
+  const statusCode = typeof e?.statusCode === 'number' ? e.statusCode : undefined;
+  return { code, statusCode, message: firstParagraph(message) };
+}
+
+/** Identity errors append pages of troubleshooting links; the first paragraph is the useful part. */
+function firstParagraph(message: string): string {
+  return message.split(/\n\s*\n/)[0].trim();
+}
+
+function hintFor(facts: AzureErrorFacts, context: ErrorContext): string | undefined {
+  const { config, platform } = context;
+  const name = (key: Parameters<typeof inputName>[0]) => inputName(key, platform);
+  const text = `${facts.code ?? ''} ${facts.message}`;
+  const serviceScope = `/subscriptions/${config.subscriptionId}/resourceGroups/${config.resourceGroup}/providers/Microsoft.ApiManagement/service/${config.serviceName}`;
+  const signIn = config.signIn;
+  const clientId = 'clientId' in signIn ? signIn.clientId : undefined;
+
+  // Entra sign-in.
+  if (/AADSTS700016/.test(text)) {
+    return `No application with client ID '${clientId}' exists in tenant '${tenantOf(config)}'. Check ${name('clientId')} and ${name('tenantId')}: the app must be registered (or consented) in that directory.`;
+  }
+  if (/AADSTS7000215|AADSTS7000222/.test(text)) {
+    return `The client secret is wrong or has expired. Create a new secret for app '${clientId}' and update ${name('clientSecret')}. Use the secret's value, not its ID.`;
+  }
+  if (/AADSTS70021/.test(text)) {
+    const claims = context.idTokenClaims;
+    const subject = claims?.sub ?? /Assertion Subject: '([^']*)'/.exec(facts.message)?.[1] ?? 'unknown';
+    const issuer = claims?.iss ?? /Assertion Issuer: '([^']*)'/.exec(facts.message)?.[1] ?? 'unknown';
+    return `No federated credential on app '${clientId}' matches this run's ID token. Add one with issuer '${issuer}', subject '${subject}' and audience 'api://AzureADTokenExchange' (Entra ID > App registrations > Certificates & secrets > Federated credentials).`;
+  }
+  if (/AADSTS700024/.test(text)) {
+    return 'Entra ID received an expired ID token. Check the runner clock; if it keeps happening, report it with the log of this run.';
+  }
+  if (/AADSTS90002|AADSTS900023|AADSTS90023/.test(text)) {
+    return `Tenant '${tenantOf(config)}' was not found. Check ${name('tenantId')} (the directory ID of the subscription's tenant).`;
+  }
+  if (/AADSTS700027|AADSTS700023/.test(text)) {
+    return `The certificate is not registered on app '${clientId}', or has expired. Upload its public part to the app registration.`;
+  }
+  if (/CredentialUnavailable|ManagedIdentityCredential/i.test(text) && signIn.method === 'managed-identity') {
+    return 'No managed identity is available here. Use a self-hosted runner or agent on an Azure VM, scale set or App Service with an identity, or choose another sign-in method.';
+  }
+  if (/AzureCliCredential|az login|Azure CLI/i.test(text) && signIn.method === 'azure-cli') {
+    return 'No usable Azure CLI session. Run azure/login (or az login) in an earlier step of the same job, or choose another sign-in method.';
+  }
+
+  // Azure Resource Manager.
+  if (facts.code === 'AuthorizationFailed' || (facts.statusCode === 403 && !/storage/i.test(text))) {
+    const action = /action '([^']+)'/.exec(facts.message)?.[1];
+    const scope = /scope '([^']+)'/.exec(facts.message)?.[1] ?? serviceScope;
+    return `The identity you signed in as lacks permission${action ? ` for '${action}'` : ''}. Grant it '${APIM_ROLE}' (or a custom role with Microsoft.ApiManagement/service/backup/action and restore/action) on scope '${scope}'. New role assignments can take a few minutes to apply.`;
+  }
+  if (/InvalidAuthenticationTokenTenant/.test(text)) {
+    return `The subscription belongs to another tenant. Set ${name('tenantId')} to the subscription's tenant.`;
+  }
+  if (/SubscriptionNotFound|InvalidSubscriptionId/.test(text)) {
+    return `Subscription '${config.subscriptionId}' was not found, or the identity has no access to it. Check ${name('subscriptionId')}.`;
+  }
+  if (/ResourceGroupNotFound/.test(text)) {
+    return `Resource group '${config.resourceGroup}' does not exist in subscription '${config.subscriptionId}'. Check ${name('resourceGroup')} and ${name('subscriptionId')}.`;
+  }
+  if (/ResourceNotFound/.test(text) || (facts.statusCode === 404 && !/blob/i.test(text))) {
+    return `Check ${name('serviceName')}, ${name('resourceGroup')} and ${name('subscriptionId')}, and that the identity can read the instance.`;
+  }
+
+  // The operation itself.
+  if (/backup expired/i.test(text)) {
+    return `Backups expire 30 days after they are taken. Restore a newer backup than '${config.backupName}', or take a new one.`;
+  }
+  const skus = /current SKU is '([^']+)', backup SKU is '([^']+)'/i.exec(text);
+  if (skus) {
+    return `A backup restores only to an instance of the same tier. Scale '${config.serviceName}' from ${skus[1]} to ${skus[2]} first, or restore a backup taken from a ${skus[1]} instance.`;
+  }
+  if (facts.statusCode === 409 || /Conflict|another operation|in progress|ServiceLocked/i.test(text)) {
+    return 'Another management operation (a deployment, a scale, or a backup or restore) is running on the instance. Wait for it to finish and retry; serialise pipeline runs that touch the same instance (a concurrency group on GitHub, an exclusive lock on Azure DevOps).';
+  }
+  if (/BlobNotFound|not found|does not exist/i.test(text) && config.operation === 'restore') {
+    return `Check that blob '${config.backupName}' exists in container '${config.container}' of storage account '${config.storageAccount}' (${name('backupName')}, ${name('container')}).`;
+  }
+  if (
+    /storage|forbidden|\(403\)|AuthorizationPermissionMismatch|AuthorizationFailure|access denied/i.test(text)
+  ) {
+    return storageHint(config, name);
+  }
+  if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|socket hang up/i.test(text)) {
+    return `Could not reach Azure (${config.cloud.resourceManagerEndpoint}). Check the runner's network, proxy and ${name('environment')}.`;
+  }
+  return undefined;
+}
+
+function storageHint(config: Config, name: (key: Parameters<typeof inputName>[0]) => string): string {
+  const account = `storage account '${config.storageAccount}'`;
+  const access = config.storageAccess;
+  const byAccess =
+    access.type === 'AccessKey'
+      ? `Check that ${name('storageKey')} is a current key of ${account} (keys are rotated).`
+      : access.type === 'SystemAssignedManagedIdentity'
+        ? `Enable the system-assigned identity of '${config.serviceName}' and grant it '${STORAGE_ROLE}' on ${account}.`
+        : `Assign identity '${access.clientId}' to '${config.serviceName}' and grant it '${STORAGE_ROLE}' on ${account}.`;
+  return `API Management could not use ${account}. ${byAccess} With a storage firewall, allow trusted Microsoft services and use the system-assigned identity. CORS must not be enabled on the Blob service.`;
+}
+
+function tenantOf(config: Config): string | undefined {
+  return 'tenantId' in config.signIn ? config.signIn.tenantId : undefined;
+}

@@ -1,0 +1,24 @@
+/**
+ * What the core needs from a pipeline system. Each adapter implements these with its own runner protocol;
+ * the core never imports either system's library.
+ */
+
+export interface Logger {
+  info(message: string): void;
+  warning(message: string): void;
+  debug(message: string): void;
+  /** Runner debug mode (RUNNER_DEBUG / System.Debug). */
+  readonly debugEnabled: boolean;
+}
+
+export type OutputName = 'backupName' | 'backupUrl' | 'durationSeconds' | 'operationUrl';
+
+export interface Host {
+  log: Logger;
+  /** Tells the runner to mask a value in all further output. */
+  maskSecret(value: string): void;
+  setOutput(name: OutputName, value: string): void;
+  writeSummary(markdown: string): Promise<void>;
+  /** Fetches a fresh OIDC ID token for the audience; undefined when the runner offers none. */
+  requestIdToken?: (audience: string) => Promise<string>;
+}

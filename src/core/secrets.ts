@@ -1,0 +1,46 @@
+/**
+ * Masks secrets twice over: the runner is told (so its own log masking applies) and every line the core writes
+ * passes through redact(), so a secret cannot reach a log even where the runner's masking does not apply.
+ */
+import { Host, Logger } from './ports';
+
+export class SecretRegistry {
+  private readonly secrets = new Set<string>();
+
+  constructor(private readonly maskInRunner: (value: string) => void) {}
+
+  add(value: string | undefined): void {
+    if (!value || value.length < 4 || this.secrets.has(value)) return;
+    this.secrets.add(value);
+    this.maskInRunner(value);
+  }
+
+  redact(text: string): string {
+    let result = text;
+    for (const secret of this.secrets) result = result.split(secret).join('***');
+    // Bearer tokens and JWTs that were never registered (e.g. echoed by a server) are cut too.
+    return result
+      .replace(/(bearer\s+)[\w\-.~+/]+=*/gi, '$1***')
+      .replace(/\beyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*/g, '***');
+  }
+}
+
+/** A logger whose every line is redacted. */
+export function redactingLogger(log: Logger, secrets: SecretRegistry): Logger {
+  return {
+    info: (message) => log.info(secrets.redact(message)),
+    warning: (message) => log.warning(secrets.redact(message)),
+    debug: (message) => log.debug(secrets.redact(message)),
+    debugEnabled: log.debugEnabled,
+  };
+}
+
+/** The host with its logger, outputs and summary redacted. */
+export function redactingHost(host: Host, secrets: SecretRegistry): Host {
+  return {
+    ...host,
+    log: redactingLogger(host.log, secrets),
+    setOutput: (name, value) => host.setOutput(name, secrets.redact(value)),
+    writeSummary: (markdown) => host.writeSummary(secrets.redact(markdown)),
+  };
+}

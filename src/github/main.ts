@@ -1,0 +1,42 @@
+/** GitHub Actions entry point: inputs from INPUT_* env, outputs to GITHUB_OUTPUT, summary to GITHUB_STEP_SUMMARY. */
+import * as core from '@actions/core';
+import { hasAzureCliSession, Host, outputName, readInputs, runJob, SecretRegistry } from '../core';
+
+const secrets = new SecretRegistry((value) => core.setSecret(value));
+
+async function main(): Promise<void> {
+  const raw = readInputs(
+    'github',
+    (name) => core.getInput(name),
+    (value) => secrets.add(value),
+    process.env,
+  );
+  const idTokenAvailable = Boolean(
+    process.env.ACTIONS_ID_TOKEN_REQUEST_URL && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN,
+  );
+  const host: Host = {
+    log: { info: core.info, warning: core.warning, debug: core.debug, debugEnabled: core.isDebug() },
+    maskSecret: (value) => core.setSecret(value),
+    setOutput: (name, value) => core.setOutput(outputName(name, 'github'), value),
+    writeSummary: async (markdown) => {
+      if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write();
+    },
+    requestIdToken: idTokenAvailable ? (audience) => core.getIDToken(audience) : undefined,
+  };
+  const result = await runJob(
+    raw,
+    {
+      platform: 'github',
+      now: new Date(),
+      runId: process.env.GITHUB_RUN_ID,
+      idTokenAvailable,
+      azureCliSignedIn:
+        raw.auth === undefined || raw.auth === 'auto' ? hasAzureCliSession(process.env) : false,
+    },
+    host,
+    secrets,
+  );
+  if (!result.succeeded) core.setFailed(result.message);
+}
+
+main().catch((error: unknown) => core.setFailed(secrets.redact(String(error))));
