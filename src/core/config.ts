@@ -5,7 +5,7 @@
 import { expandBackupName } from './backup-name';
 import { Cloud, findCloud, isKnownAuthority } from './clouds';
 import { parseDuration } from './duration';
-import { GITHUB_AUTH_METHODS, INPUTS, InputKey, Platform, RawInputs } from './inputs';
+import { DEFAULT_BACKUP_NAME, GITHUB_AUTH_METHODS, INPUTS, InputKey, Platform, RawInputs } from './inputs';
 import {
   checkBlobName,
   checkContainer,
@@ -186,7 +186,7 @@ function resolveBackupName(
     target.report('is required for a restore: name the blob to restore from');
     return '';
   }
-  const template = raw.backupName ?? defaultOf('backupName');
+  const template = raw.backupName ?? DEFAULT_BACKUP_NAME;
   const expanded = expandBackupName(template, { ...target, now: context.now, runId: context.runId });
   if (!expanded.ok) {
     target.report(`'${template}': ${expanded.problem}`);

@@ -55,6 +55,9 @@ export const STORAGE_ACCESS = [
   'user-assigned-identity',
 ] as const;
 export const ENVIRONMENTS = ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud'] as const;
+/** Blob name of a backup when backup-name is not given. */
+export const DEFAULT_BACKUP_NAME = '{service}-{timestamp}.apimbackup';
+
 export const GITHUB_AUTH_METHODS = [
   'auto',
   'oidc',
@@ -153,9 +156,9 @@ export const INPUTS: readonly InputDefinition[] = [
     key: 'backupName',
     github: 'backup-name',
     azureDevOps: 'backupName',
+    // No default in the manifests: the runners would pass it to a restore too, hiding a missing name.
     description:
-      'Blob name. Required for a restore. Placeholders: `{service}`, `{resource-group}`, `{date}`, `{time}`, `{timestamp}`, `{run-id}`.',
-    default: '{service}-{timestamp}.apimbackup',
+      'Blob name. Default for a backup: `{service}-{timestamp}.apimbackup`; required for a restore. Placeholders: `{service}`, `{resource-group}`, `{date}`, `{time}`, `{timestamp}`, `{run-id}`.',
   },
   {
     key: 'storageAccess',
