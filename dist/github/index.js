@@ -26522,6 +26522,7 @@ var STORAGE_ACCESS = [
   "user-assigned-identity"
 ];
 var ENVIRONMENTS = ["AzureCloud", "AzureUSGovernment", "AzureChinaCloud"];
+var DEFAULT_BACKUP_NAME = "{service}-{timestamp}.apimbackup";
 var GITHUB_AUTH_METHODS = [
   "auto",
   "oidc",
@@ -26615,8 +26616,8 @@ var INPUTS = [
     key: "backupName",
     github: "backup-name",
     azureDevOps: "backupName",
-    description: "Blob name. Required for a restore. Placeholders: `{service}`, `{resource-group}`, `{date}`, `{time}`, `{timestamp}`, `{run-id}`.",
-    default: "{service}-{timestamp}.apimbackup"
+    // No default in the manifests: the runners would pass it to a restore too, hiding a missing name.
+    description: "Blob name. Default for a backup: `{service}-{timestamp}.apimbackup`; required for a restore. Placeholders: `{service}`, `{resource-group}`, `{date}`, `{time}`, `{timestamp}`, `{run-id}`."
   },
   {
     key: "storageAccess",
@@ -96607,8 +96608,9 @@ function formatDuration(ms) {
   const minutes = Math.floor(total % 3600 / 60);
   const seconds = total % 60;
   const pad = (n) => String(n).padStart(2, "0");
-  if (hours > 0) return `${hours}h ${pad(minutes)}m ${pad(seconds)}s`;
-  if (minutes > 0) return `${minutes}m ${pad(seconds)}s`;
+  if (hours > 0)
+    return `${hours}h` + (minutes || seconds ? ` ${pad(minutes)}m` : "") + (seconds ? ` ${pad(seconds)}s` : "");
+  if (minutes > 0) return `${minutes}m` + (seconds ? ` ${pad(seconds)}s` : "");
   return `${seconds}s`;
 }
 
@@ -96826,7 +96828,7 @@ function resolveBackupName(raw, operation, context3, target) {
     target.report("is required for a restore: name the blob to restore from");
     return "";
   }
-  const template = raw.backupName ?? defaultOf("backupName");
+  const template = raw.backupName ?? DEFAULT_BACKUP_NAME;
   const expanded = expandBackupName(template, { ...target, now: context3.now, runId: context3.runId });
   if (!expanded.ok) {
     target.report(`'${template}': ${expanded.problem}`);
@@ -97254,7 +97256,7 @@ async function startAndPoll(client, config, log2, deadline, onOperationUrl) {
       );
       await deadline.delay(waitMs);
       await poller.poll({ abortSignal: deadline.signal });
-      progress.update(poller.getOperationState().status);
+      if (!poller.isDone()) progress.update(poller.getOperationState().status);
     }
     await poller.pollUntilDone({ abortSignal: deadline.signal });
     progress.finish(`${verb} succeeded`);

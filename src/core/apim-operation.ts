@@ -165,7 +165,7 @@ async function startAndPoll(
       );
       await deadline.delay(waitMs);
       await poller.poll({ abortSignal: deadline.signal });
-      progress.update(poller.getOperationState().status);
+      if (!poller.isDone()) progress.update(poller.getOperationState().status);
     }
     // Done: returns the result, or throws the operation's error, without another request.
     await poller.pollUntilDone({ abortSignal: deadline.signal });

@@ -13,14 +13,17 @@ export function parseDuration(text: string, bareNumberUnit: Unit): number | unde
   return Number(hours) * UNIT_MS.h + Number(minutes) * UNIT_MS.m + Number(seconds) * UNIT_MS.s;
 }
 
-/** Formats milliseconds for logs: `45s`, `2m 05s`, `1h 30m 00s`. */
+/** Formats milliseconds for logs: `45s`, `2m 05s`, `60m` → `1h`, `1h 30m`, `1h 00m 05s`. */
 export function formatDuration(ms: number): string {
   const total = Math.max(0, Math.round(ms / 1000));
   const hours = Math.floor(total / 3600);
   const minutes = Math.floor((total % 3600) / 60);
   const seconds = total % 60;
   const pad = (n: number) => String(n).padStart(2, '0');
-  if (hours > 0) return `${hours}h ${pad(minutes)}m ${pad(seconds)}s`;
-  if (minutes > 0) return `${minutes}m ${pad(seconds)}s`;
+  if (hours > 0)
+    return (
+      `${hours}h` + (minutes || seconds ? ` ${pad(minutes)}m` : '') + (seconds ? ` ${pad(seconds)}s` : '')
+    );
+  if (minutes > 0) return `${minutes}m` + (seconds ? ` ${pad(seconds)}s` : '');
   return `${seconds}s`;
 }

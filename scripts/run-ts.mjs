@@ -1,0 +1,21 @@
+// Runs a TypeScript script of this repo (demo, benchmark) by bundling it with esbuild first: no ts-node needed.
+import { build } from 'esbuild';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, join, resolve } from 'node:path';
+
+const entry = resolve(process.argv[2]);
+const outDir = resolve('node_modules', '.cache', 'apim-scripts');
+mkdirSync(outDir, { recursive: true });
+const outfile = join(outDir, `${basename(entry, '.ts')}.cjs`);
+await build({
+  entryPoints: [entry],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  packages: 'external',
+  logLevel: 'warning',
+});
+createRequire(import.meta.url)(outfile);

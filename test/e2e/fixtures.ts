@@ -1,0 +1,49 @@
+/** Identities, names and secrets shared by the end-to-end tests, and the stand-in they run against. */
+import { startStandIn, StandIn, StandInOptions } from '../stand-in';
+
+export const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+export const CLIENT_ID = '0b6c1e5a-3f1d-4a8e-9c52-7d1e2f3a4b5c';
+export const CLIENT_SECRET = 'Xq8~stand-in-client-secret-Zr2';
+export const SUBSCRIPTION_ID = 'a1b2c3d4-e5f6-4711-8899-aabbccddeeff';
+export const RESOURCE_GROUP = 'rg-apim';
+export const STORAGE_ACCOUNT = 'stapimbackups';
+export const CONTAINER = 'apim-backups';
+/** Base64, like a real storage key. */
+export const STORAGE_KEY = Buffer.from(
+  'stand-in storage account key, 64 bytes long, for the e2e tests!',
+).toString('base64');
+export const CONNECTION_ID = '9d5e2c1a-1b2c-4d3e-8f90-a1b2c3d4e5f6';
+
+/** A stand-in with the app registered for secret and GitHub/Azure DevOps federated sign-in. */
+export async function startRegisteredStandIn(options: StandInOptions = {}): Promise<StandIn> {
+  const standIn = await startStandIn(options);
+  standIn.addApp({
+    tenantId: TENANT_ID,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    federatedCredentials: [
+      { issuer: 'https://token.actions.githubusercontent.com', subject: standIn.github.subject },
+      {
+        issuer: 'https://vstoken.dev.azure.com/00000000-0000-0000-0000-0000000000aa',
+        subject: standIn.azureDevOps.subject,
+      },
+    ],
+  });
+  return standIn;
+}
+
+export function armPath(serviceName: string, suffix = ''): string {
+  return `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.ApiManagement/service/${serviceName}${suffix}`;
+}
+
+/** Requests the stand-in received for one instance, by kind. */
+export function requestsFor(standIn: StandIn, serviceName: string) {
+  const base = armPath(serviceName).toLowerCase();
+  const all = standIn.requests.filter((request) => request.path.toLowerCase().startsWith(base));
+  return {
+    all,
+    reads: all.filter((request) => request.method === 'GET' && request.path.toLowerCase() === base),
+    starts: all.filter((request) => request.method === 'POST'),
+    polls: all.filter((request) => request.path.toLowerCase().includes('/operationresults/')),
+  };
+}
