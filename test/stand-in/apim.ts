@@ -1,0 +1,211 @@
+/**
+ * Backup and restore as ARM long-running operations (202 + Location, polled on operationresults) whose pace and
+ * outcome tests set, over the instances the stand-in holds.
+ */
+import { randomBytes } from 'node:crypto';
+import { backupBlobContent, parseBackupBlob } from './backup-blob';
+import { parseParameters } from './backup-parameters';
+import { BlobAccessDeniedError, BlobStore } from './blob-store';
+import { json, Reply } from './http';
+import { OperationRecord, ServiceBehaviour, ServiceSpec, ServiceState } from './service-state';
+
+const SUPPORTED_TIERS = ['Developer', 'Basic', 'Standard', 'Premium'];
+const BACKUP_LIFETIME_MS = 30 * 86_400_000;
+
+interface Operation {
+  record: OperationRecord;
+  service: ServiceState;
+  throttledLeft: number;
+  runningAnswers: number;
+  outcome?: Promise<Reply>;
+}
+
+export class ApiManagement {
+  private readonly services = new Map<string, ServiceState>();
+  private readonly operations = new Map<string, Operation>();
+
+  constructor(private readonly blobStore: BlobStore) {}
+
+  add(spec: ServiceSpec): ServiceState {
+    const service = new ServiceState(spec);
+    this.services.set(key(spec.subscriptionId, spec.resourceGroup, spec.name), service);
+    return service;
+  }
+
+  find(subscriptionId: string, resourceGroup: string, name: string): ServiceState | undefined {
+    return this.services.get(key(subscriptionId, resourceGroup, name));
+  }
+
+  hasSubscription(subscriptionId: string): boolean {
+    return [...this.services.values()].some((s) => same(s.subscriptionId, subscriptionId));
+  }
+
+  hasResourceGroup(subscriptionId: string, resourceGroup: string): boolean {
+    return [...this.services.values()].some(
+      (s) => same(s.subscriptionId, subscriptionId) && same(s.resourceGroup, resourceGroup),
+    );
+  }
+
+  /** POST …/backup or …/restore; `locationBase` is the ARM URL of the service. */
+  start(
+    service: ServiceState,
+    kind: 'backup' | 'restore',
+    body: string,
+    locationBase: string,
+    apiVersion: string,
+  ): Reply {
+    const { behaviour } = service;
+    if (behaviour.startError) {
+      const { status, code, message } = behaviour.startError;
+      return json(status, { error: { code, message } });
+    }
+    const parsed = parseParameters(body);
+    if ('error' in parsed) return parsed.error;
+    if (!SUPPORTED_TIERS.includes(behaviour.sku)) {
+      return json(400, {
+        error: {
+          code: 'MethodNotAllowedInPricingTier',
+          message: `${kind === 'backup' ? 'Backup' : 'Restore'} is not supported in the '${behaviour.sku}' pricing tier.`,
+        },
+      });
+    }
+    if (service.busy) {
+      return json(409, {
+        error: {
+          code: 'Conflict',
+          message: `Operation cannot be performed because another operation is in progress on the API Management service '${service.name}'. Please retry after it completes.`,
+        },
+      });
+    }
+    const id = Buffer.from(
+      `${service.name}_${kind}_${Date.now()}_${randomBytes(4).toString('hex')}`,
+    ).toString('base64url');
+    const record: OperationRecord = {
+      id,
+      kind,
+      parameters: parsed.parameters,
+      url: `${locationBase}/operationresults/${id}?api-version=${encodeURIComponent(apiVersion)}`,
+      startedAt: Date.now(),
+      polls: 0,
+      status: 'InProgress',
+    };
+    service.operations.push(record);
+    this.operations.set(id, { record, service, throttledLeft: behaviour.throttledPolls, runningAnswers: 0 });
+    return { status: 202, headers: { location: record.url, ...retryAfter(behaviour) } };
+  }
+
+  /** GET …/operationresults/{id}. */
+  async poll(service: ServiceState, id: string): Promise<Reply> {
+    const operation = this.operations.get(id);
+    if (!operation || operation.service !== service) {
+      return json(404, { error: { code: 'NotFound', message: `The operation '${id}' was not found.` } });
+    }
+    const {
+      record,
+      service: { behaviour },
+    } = operation;
+    record.polls += 1;
+    if (operation.throttledLeft > 0) {
+      operation.throttledLeft -= 1;
+      return json(
+        429,
+        {
+          error: {
+            code: 'TooManyRequests',
+            message: `Number of 'read' requests for subscription '${service.subscriptionId}' exceeded. Please try again after '1' seconds after additional tokens are available.`,
+          },
+        },
+        { 'retry-after': '1' },
+      );
+    }
+    const elapsed = Date.now() - record.startedAt;
+    const due = operation.runningAnswers >= behaviour.operationPolls && elapsed >= behaviour.operationMs;
+    if (!operation.outcome && (behaviour.neverFinishes || !due)) {
+      operation.runningAnswers += 1;
+      return { status: 202, headers: { location: record.url, ...retryAfter(behaviour) } };
+    }
+    operation.outcome ??= this.finish(operation);
+    return operation.outcome;
+  }
+
+  private async finish({ record, service }: Operation): Promise<Reply> {
+    const error = service.behaviour.failure ?? (await this.doWork(record, service));
+    record.finishedAt = Date.now();
+    if (error) {
+      record.status = 'Failed';
+      record.error = { code: error.code, message: error.message };
+      return json(error.status ?? 400, { error: record.error });
+    }
+    record.status = 'Succeeded';
+    service.touch();
+    return json(200, service.resource());
+  }
+
+  /** Writes or checks the backup blob; the error APIM would report, if any. */
+  private async doWork(
+    record: OperationRecord,
+    service: ServiceState,
+  ): Promise<{ status?: number; code: string; message: string } | undefined> {
+    const {
+      storageAccount: account,
+      containerName: container,
+      backupName: blob,
+      accessKey,
+    } = record.parameters;
+    const code = record.kind === 'backup' ? 'BackupFailed' : 'RestoreFailed';
+    try {
+      if (record.kind === 'backup') {
+        const content = backupBlobContent({
+          service: service.name,
+          sku: service.behaviour.sku,
+          createdAt: new Date(),
+        });
+        await this.blobStore.write(account, container, blob, content, accessKey);
+        return undefined;
+      }
+      const content = await this.blobStore.read(account, container, blob, accessKey);
+      if (content === undefined) {
+        return {
+          code,
+          message: `Cannot restore: backup blob '${blob}' was not found in container '${container}' of storage account '${account}'.`,
+        };
+      }
+      const backup = parseBackupBlob(content);
+      if (!backup)
+        return { code, message: `Cannot restore: blob '${blob}' is not an API Management backup.` };
+      if (Date.now() - Date.parse(backup.createdAt) > BACKUP_LIFETIME_MS) {
+        return { code, message: 'Cannot restore: backup expired' };
+      }
+      if (backup.sku !== service.behaviour.sku) {
+        return {
+          code,
+          message: `Cannot restore: current SKU is '${service.behaviour.sku}', backup SKU is '${backup.sku}'`,
+        };
+      }
+      return undefined;
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      if (error instanceof BlobAccessDeniedError) {
+        return {
+          code,
+          message: `Failed to access storage account '${account}' container '${container}': ${detail}`,
+        };
+      }
+      return { status: 500, code: 'InternalServerError', message: `Storage request failed: ${detail}` };
+    }
+  }
+}
+
+function retryAfter(behaviour: ServiceBehaviour): Record<string, string> {
+  return behaviour.retryAfterSeconds === undefined
+    ? {}
+    : { 'retry-after': String(behaviour.retryAfterSeconds) };
+}
+
+function same(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+function key(subscriptionId: string, resourceGroup: string, name: string): string {
+  return `${subscriptionId}/${resourceGroup}/${name}`.toLowerCase();
+}

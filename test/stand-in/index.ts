@@ -1,0 +1,20 @@
+/** Local stand-ins of Entra ID, ARM + API Management, the pipelines' OIDC endpoints and Blob Storage. */
+export { startStandIn } from './server';
+export type { StandIn, StandInOptions } from './server';
+export { ServiceState } from './service-state';
+export type { OperationRecord, ServiceBehaviour, ServiceSpec } from './service-state';
+export type { AccessType, BackupRestoreParameters } from './backup-parameters';
+export { startAzurite } from './azurite';
+export type { Azurite } from './azurite';
+export { backupBlobContent, parseBackupBlob } from './backup-blob';
+export type { BackupBlob } from './backup-blob';
+export { BlobAccessDeniedError, createAzuriteBlobStore, createMemoryBlobStore } from './blob-store';
+export type { BlobStore } from './blob-store';
+export { createClientCertificate, createTestCertificate } from './certificate';
+export type { ClientCertificate, TestCertificate } from './certificate';
+export type { AppRegistration, FederatedCredential } from './entra';
+export { AZURE_DEVOPS_ISSUER, GITHUB_ISSUER, TOKEN_EXCHANGE_AUDIENCE } from './id-tokens';
+export type { AzureDevOpsOidc, GitHubOidc, IdTokenRequest } from './id-tokens';
+export type { ManagedIdentityConfig } from './managed-identity';
+export type { RecordedRequest } from './http';
+export { decodeJwt } from './jwt';

@@ -1,0 +1,178 @@
+/**
+ * One https server on 127.0.0.1 standing in for Entra ID (authority host), ARM with API Management, the GitHub
+ * and Azure DevOps OIDC token endpoints and the App Service managed-identity endpoint. Every request is recorded.
+ *
+ * Choices where Azure leaves room (tests may rely on them):
+ * - Every principal may call ARM unless deny(clientId[, subscriptionId]) was called: then 403 AuthorizationFailed.
+ * - A subscription / resource group exists when some added service is in it (else SubscriptionNotFound /
+ *   ResourceGroupNotFound); ARM accepts tokens for this url or the public ARM audiences.
+ * - An operation completes on the operation-result GET that comes after `operationPolls` 202 answers and at least
+ *   `operationMs` after the start; nothing completes between polls, so the instance stays 'Updating' until then.
+ * - A failed operation answers failure.status (default 400, which the SDK pipeline does not retry) with
+ *   { error: { code, message } }. Backup writes the blob at completion; restore reads it at completion and fails
+ *   with 'RestoreFailed' when it is missing, not a backup, older than 30 days, or of another SKU.
+ * - The default in-memory blob store accepts any access key; createMemoryBlobStore({ keys }) refuses a wrong one,
+ *   and the Azurite store lets Azurite judge it. A refused key fails the operation with BackupFailed/RestoreFailed
+ *   quoting '(403) Forbidden'. Managed-identity access (no key) is always allowed.
+ * - Start answers: startError first, then body validation (400 ValidationError), then unsupported tiers
+ *   (400 MethodNotAllowedInPricingTier), then 409 Conflict while an operation runs or the instance is busy.
+ * - ARM without an Authorization header answers 401 AuthenticationFailed (as ARM does); an unknown token
+ *   InvalidAuthenticationToken; an expired one ExpiredAuthenticationToken; all with a WWW-Authenticate challenge.
+ * - Client assertions: expiry is strict (no skew) so tests can expire ID tokens quickly; nbf allows 5 minutes.
+ * - GitHub ID tokens without an audience query get GitHub's default, https://github.com/{owner}, which no
+ *   federated credential accepts by default (AADSTS70021), as in real life.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiManagement } from './apim';
+import { Arm } from './arm';
+import { BlobStore, createMemoryBlobStore } from './blob-store';
+import { createTestCertificate } from './certificate';
+import { AppRegistration, Entra } from './entra';
+import { readRequest, RecordedRequest, Reply, Route, writeReply } from './http';
+import {
+  azureDevOpsRoute,
+  AzureDevOpsOidc,
+  GitHubOidc,
+  githubRoute,
+  IdTokenIssuer,
+  IdTokenRequest,
+} from './id-tokens';
+import { MANAGED_IDENTITY_PATH, ManagedIdentityConfig, managedIdentityRoute } from './managed-identity';
+import { ServiceSpec, ServiceState } from './service-state';
+import { TokenRegistry } from './tokens';
+
+export interface StandInOptions {
+  /** Lifetime of tokens from the token and managed-identity endpoints; default 3600. */
+  accessTokenLifetimeSeconds?: number;
+  /** Lifetime of GitHub / Azure DevOps ID tokens; default 300. */
+  idTokenLifetimeSeconds?: number;
+  /** Where backups go; default an in-memory store that accepts any key. */
+  blobStore?: BlobStore;
+}
+
+export interface StandIn {
+  /** https://127.0.0.1:PORT, no trailing slash: the ARM endpoint and the authority host. */
+  url: string;
+  /** The CA to trust (NODE_EXTRA_CA_CERTS for a child process, tlsOptions.ca in process). */
+  caCertPath: string;
+  caCertPem: string;
+  requests: RecordedRequest[];
+  blobStore: BlobStore;
+  addApp(app: AppRegistration): void;
+  addService(spec: ServiceSpec): ServiceState;
+  /** ARM then answers 403 AuthorizationFailed to this principal, on one subscription or (default) all. */
+  deny(clientId: string, subscriptionId?: string): void;
+  github: GitHubOidc;
+  azureDevOps: AzureDevOpsOidc;
+  managedIdentity: ManagedIdentityConfig;
+  issued: { accessTokens: number; idTokens: number };
+  /** Every access and ID token handed out (and minted), for secret-leak scans. */
+  issuedTokens: string[];
+  /** Signs an ID token with the stand-in's OIDC key (e.g. an expired one) without counting it in issued. */
+  mintIdToken(request: IdTokenRequest): string;
+  close(): Promise<void>;
+}
+
+export async function startStandIn(options: StandInOptions = {}): Promise<StandIn> {
+  const dir = mkdtempSync(join(tmpdir(), 'stand-in-'));
+  const certificate = createTestCertificate(dir);
+  const tokens = new TokenRegistry();
+  const idTokens = new IdTokenIssuer(tokens, options.idTokenLifetimeSeconds ?? 300);
+  const accessTokenLifetime = options.accessTokenLifetimeSeconds ?? 3600;
+  const blobStore = options.blobStore ?? createMemoryBlobStore();
+  const requests: RecordedRequest[] = [];
+  let url = '';
+  const baseUrl = () => url;
+
+  const entra = new Entra(baseUrl, tokens, idTokens, accessTokenLifetime);
+  const apim = new ApiManagement(blobStore);
+  const arm = new Arm(baseUrl, tokens, apim);
+  const github: GitHubOidc = {
+    requestUrl: '',
+    requestToken: randomBytes(24).toString('base64url'),
+    subject: 'repo:contoso/apim-config:ref:refs/heads/main',
+  };
+  const azureDevOps: AzureDevOpsOidc = {
+    oidcRequestUri: '',
+    systemAccessToken: randomBytes(24).toString('base64url'),
+    subject: 'sc://contoso/platform/apim-prod',
+  };
+  const managedIdentity: ManagedIdentityConfig = {
+    endpoint: '',
+    header: randomBytes(16).toString('hex'),
+    systemClientId: randomUUID(),
+    userAssigned: [randomUUID()],
+  };
+  const routes: Route[] = [
+    (request) => arm.route(request),
+    githubRoute(idTokens, github),
+    azureDevOpsRoute(idTokens, azureDevOps),
+    managedIdentityRoute(managedIdentity, tokens, accessTokenLifetime),
+    (request) => entra.route(request),
+  ];
+
+  const server = createServer({ cert: certificate.certPem, key: certificate.keyPem }, (message, response) => {
+    void (async () => {
+      let request: RecordedRequest | undefined;
+      let reply: Reply;
+      try {
+        request = await readRequest(message);
+        requests.push(request);
+        reply = (await firstAnswer(routes, request)) ?? notFound(request);
+      } catch (error) {
+        reply = { status: 500, body: { error: { code: 'StandInError', message: String(error) } } };
+      }
+      if (request) request.status = reply.status;
+      writeReply(response, reply);
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  github.requestUrl = `${url}/github/idtoken?api-version=2.0`;
+  azureDevOps.oidcRequestUri = `${url}/ado/oidctoken`;
+  managedIdentity.endpoint = `${url}${MANAGED_IDENTITY_PATH}`;
+
+  return {
+    url,
+    caCertPath: certificate.certPath,
+    caCertPem: certificate.certPem,
+    requests,
+    blobStore,
+    addApp: (app) => entra.addApp(app),
+    addService: (spec) => apim.add(spec),
+    deny: (clientId, subscriptionId) => arm.deny(clientId, subscriptionId),
+    github,
+    azureDevOps,
+    managedIdentity,
+    issued: tokens.issued,
+    issuedTokens: tokens.all,
+    mintIdToken: (request) => idTokens.mint(request, false),
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function notFound(request: RecordedRequest): Reply {
+  const message = `The stand-in has no route for ${request.method} ${request.path}.`;
+  return { status: 404, body: { error: { code: 'NotFound', message } } };
+}
+
+async function firstAnswer(routes: Route[], request: RecordedRequest): Promise<Reply | undefined> {
+  for (const route of routes) {
+    const reply = await route(request);
+    if (reply) return reply;
+  }
+  return undefined;
+}

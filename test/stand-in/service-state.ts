@@ -1,0 +1,152 @@
+/** One API Management instance of the stand-in: what tests set (behaviour) and the resource a GET returns. */
+import type { BackupRestoreParameters } from './backup-parameters';
+import { objectIdOf } from './tokens';
+
+export interface ServiceBehaviour {
+  /** GET answers these. */
+  sku: string;
+  provisioningState: string;
+  /** The next N GETs of the service answer 'Updating' (counts down), and a start meanwhile conflicts. */
+  updatingForGets: number;
+  /** Operation-result GETs answering 202 before the operation may complete. */
+  operationPolls: number;
+  /** And at least this long since the start. */
+  operationMs: number;
+  /** Retry-After on the 202 start answer and the 202 poll answers. */
+  retryAfterSeconds?: number;
+  /** The first N operation-result GETs of each operation answer 429 with Retry-After: 1. */
+  throttledPolls: number;
+  /** POST backup/restore answers this at once. */
+  startError?: { status: number; code: string; message: string };
+  /** The operation ends with this error (status defaults to 400) instead of doing its work. */
+  failure?: { status?: number; code: string; message: string };
+  /** Operation results stay 202 (read live: clear it to let the operation finish). */
+  neverFinishes: boolean;
+}
+
+export type ServiceSpec = {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  sku?: string;
+  location?: string;
+} & Partial<ServiceBehaviour>;
+export interface OperationRecord {
+  id: string;
+  kind: 'backup' | 'restore';
+  parameters: BackupRestoreParameters;
+  /** The Location URL handed out. */
+  url: string;
+  startedAt: number;
+  /** Operation-result GETs answered so far, throttled ones included. */
+  polls: number;
+  status: 'InProgress' | 'Succeeded' | 'Failed';
+  error?: { code: string; message: string };
+  finishedAt?: number;
+}
+const BUSY_STATES = new Set(['Created', 'Activating', 'Updating', 'Terminating', 'Deleting']);
+
+export class ServiceState {
+  readonly id: string;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly name: string;
+  readonly location: string;
+  readonly behaviour: ServiceBehaviour;
+  readonly operations: OperationRecord[] = [];
+  /** Service GETs answered so far. */
+  gets = 0;
+  private readonly createdAt = new Date().toISOString();
+  private version = 1;
+
+  constructor(spec: ServiceSpec) {
+    const { subscriptionId, resourceGroup, name, location, ...behaviour } = spec;
+    this.subscriptionId = subscriptionId;
+    this.resourceGroup = resourceGroup;
+    this.name = name;
+    this.location = location ?? 'West Europe';
+    this.id = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ApiManagement/service/${name}`;
+    this.behaviour = {
+      sku: 'Developer',
+      provisioningState: 'Succeeded',
+      updatingForGets: 0,
+      operationPolls: 1,
+      operationMs: 0,
+      throttledPolls: 0,
+      neverFinishes: false,
+      ...behaviour,
+    };
+  }
+
+  get running(): OperationRecord | undefined {
+    return this.operations.find((operation) => operation.status === 'InProgress');
+  }
+
+  /** The state a GET would answer now, without counting down updatingForGets. */
+  get provisioningState(): string {
+    if (this.running || this.behaviour.updatingForGets > 0) return 'Updating';
+    return this.behaviour.provisioningState;
+  }
+
+  /** Answers a GET of the service (counting down updatingForGets). */
+  read(): Record<string, unknown> {
+    const state = this.provisioningState;
+    this.gets += 1;
+    if (!this.running && this.behaviour.updatingForGets > 0) this.behaviour.updatingForGets -= 1;
+    return this.resource(state);
+  }
+
+  /** The resource as the 2024-05-01 spec shapes it. */
+  resource(provisioningState = this.provisioningState): Record<string, unknown> {
+    const { name, behaviour } = this;
+    return {
+      id: this.id,
+      name,
+      type: 'Microsoft.ApiManagement/service',
+      location: this.location,
+      etag: Buffer.from(`etag-${name}-${this.version}`).toString('base64').slice(0, 12),
+      tags: {},
+      sku: { name: behaviour.sku, capacity: behaviour.sku === 'Consumption' ? 0 : 1 },
+      identity: { type: 'SystemAssigned', principalId: objectIdOf(this.id), tenantId: objectIdOf('tenant') },
+      properties: {
+        publisherEmail: 'apim-admin@contoso.com',
+        publisherName: 'Contoso',
+        notificationSenderEmail: 'apimgmt-noreply@mail.windowsazure.com',
+        provisioningState,
+        targetProvisioningState: provisioningState === 'Updating' ? 'Succeeded' : '',
+        createdAtUtc: this.createdAt,
+        gatewayUrl: `https://${name}.azure-api.net`,
+        portalUrl: `https://${name}.portal.azure-api.net`,
+        developerPortalUrl: `https://${name}.developer.azure-api.net`,
+        managementApiUrl: `https://${name}.management.azure-api.net`,
+        scmUrl: `https://${name}.scm.azure-api.net`,
+        hostnameConfigurations: [
+          {
+            type: 'Proxy',
+            hostName: `${name}.azure-api.net`,
+            negotiateClientCertificate: false,
+            defaultSslBinding: true,
+            certificateSource: 'BuiltIn',
+          },
+        ],
+        publicIPAddresses: ['20.50.0.10'],
+        virtualNetworkType: 'None',
+        disableGateway: false,
+        natGatewayState: 'Disabled',
+        apiVersionConstraint: {},
+        publicNetworkAccess: 'Enabled',
+        platformVersion: behaviour.sku.endsWith('V2') ? 'mtv1' : 'stv2',
+      },
+    };
+  }
+
+  /** Bumps the etag when an operation changes the instance. */
+  touch(): void {
+    this.version += 1;
+  }
+
+  /** A start now would conflict: an operation runs or the instance is in a transitional state. */
+  get busy(): boolean {
+    return this.running !== undefined || BUSY_STATES.has(this.provisioningState);
+  }
+}
