@@ -7,7 +7,17 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', URL: 'readonly', setTimeout: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+      },
+    },
   },
   {
     // The core must stay free of either pipeline system.
@@ -15,7 +25,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['@actions/*', 'azure-pipelines-task-lib', 'azure-pipelines-task-lib/*', '../github/*', '../azure-devops/*'] },
+        {
+          patterns: [
+            '@actions/*',
+            'azure-pipelines-task-lib',
+            'azure-pipelines-task-lib/*',
+            '../github/*',
+            '../azure-devops/*',
+          ],
+        },
       ],
     },
   },

@@ -10,7 +10,7 @@ function tableRows(heading: string): string[][] {
   const section = readme.split(`\n## ${heading}\n`)[1]?.split('\n## ')[0] ?? '';
   return section
     .split('\n')
-    .filter((line) => line.startsWith('|') && !/^\|[-|]+\|$/.test(line))
+    .filter((line) => line.startsWith('|') && !/^\|[\s:|-]+\|$/.test(line))
     .slice(1) // header
     .map((line) =>
       line
