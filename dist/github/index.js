@@ -96630,7 +96630,7 @@ function expandBackupName(template, context3) {
   };
   const problems = [];
   const name3 = template.replace(/\{([^{}]*)\}/g, (whole, placeholder) => {
-    if (!(placeholder in values)) {
+    if (!Object.hasOwn(values, placeholder)) {
       problems.push(`unknown placeholder ${whole} (use ${PLACEHOLDERS.map((p) => `{${p}}`).join(", ")})`);
       return whole;
     }
@@ -96840,7 +96840,7 @@ function resolveBackupName(raw, operation, context3, target) {
 }
 function resolveStorageAccess(raw, problems, name3, problem) {
   const spelled = (raw.storageAccess ?? defaultOf("storageAccess")).toLowerCase();
-  let type = STORAGE_ACCESS_SPELLINGS[spelled];
+  let type = Object.hasOwn(STORAGE_ACCESS_SPELLINGS, spelled) ? STORAGE_ACCESS_SPELLINGS[spelled] : void 0;
   if (!type) {
     problem("storageAccess", "must be auto, access-key, system-assigned-identity or user-assigned-identity");
     return void 0;
@@ -97013,6 +97013,7 @@ What to do: ${hint}` : message);
   code;
   hint;
 };
+var DEFAULT_AUDIENCE = "api://AzureADTokenExchange";
 var STORAGE_ROLE = "Storage Blob Data Contributor";
 var APIM_ROLE = "API Management Service Contributor";
 function explainError(error2, context3) {
@@ -97050,12 +97051,14 @@ function hintFor(facts, context3) {
     const claims = context3.idTokenClaims;
     const subject = claims?.sub ?? /Assertion Subject: '([^']*)'/.exec(facts.message)?.[1] ?? "unknown";
     const issuer = claims?.iss ?? /Assertion Issuer: '([^']*)'/.exec(facts.message)?.[1] ?? "unknown";
-    return `No federated credential on app '${clientId}' matches this run's ID token. Add one with issuer '${issuer}', subject '${subject}' and audience 'api://AzureADTokenExchange' (Entra ID > App registrations > Certificates & secrets > Federated credentials).`;
+    const tokenAudience = Array.isArray(claims?.aud) ? claims?.aud[0] : claims?.aud;
+    const audience = tokenAudience ?? ("audience" in signIn ? signIn.audience : void 0) ?? DEFAULT_AUDIENCE;
+    return `No federated credential on app '${clientId}' matches this run's ID token. Add one with issuer '${issuer}', subject '${subject}' and audience '${audience}' (Entra ID > App registrations > Certificates & secrets > Federated credentials).`;
   }
   if (/AADSTS700024/.test(text)) {
     return "Entra ID received an expired ID token. Check the runner clock; if it keeps happening, report it with the log of this run.";
   }
-  if (/AADSTS90002|AADSTS900023|AADSTS90023/.test(text)) {
+  if (/AADSTS90002|AADSTS900023|AADSTS90023|endpoints_resolution_error/.test(text)) {
     return `Tenant '${tenantOf(config)}' was not found. Check ${name3("tenantId")} (the directory ID of the subscription's tenant).`;
   }
   if (/AADSTS700027|AADSTS700023/.test(text)) {
@@ -97278,8 +97281,10 @@ function backupRestoreParameters(config) {
 }
 function parseRetryAfter2(value, now = Date.now()) {
   if (!value) return void 0;
-  if (/^\d+$/.test(value.trim())) return Number(value) * 1e3;
-  const at = Date.parse(value);
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1e3;
+  if (!/[a-z]{3}/i.test(trimmed)) return void 0;
+  const at = Date.parse(trimmed);
   return Number.isNaN(at) ? void 0 : Math.max(0, at - now);
 }
 function timeoutError(config, operationUrl) {
@@ -110530,6 +110535,13 @@ var logger26 = credentialLogger("AuthorizationCodeCredential");
 var credentialName5 = "OnBehalfOfCredential";
 var logger27 = credentialLogger(credentialName5);
 
+// src/core/token-lifetime.ts
+var MAX_MARGIN_MS = 12e4;
+function refreshTime(issuedAtMs, expiresAtMs) {
+  const margin = Math.min(MAX_MARGIN_MS, Math.max(0, expiresAtMs - issuedAtMs) / 2);
+  return expiresAtMs - margin;
+}
+
 // src/core/credential.ts
 function createCredential(signIn, cloud, secrets2, idTokens) {
   const options = { authorityHost: cloud.authorityHost, disableInstanceDiscovery: cloud.customAuthority };
@@ -110562,13 +110574,21 @@ function createCredential(signIn, cloud, secrets2, idTokens) {
       credential = new AzureCliCredential({ tenantId: signIn.tenantId });
       break;
   }
-  return maskTokens(credential, secrets2);
+  return cacheAndMask(credential, secrets2);
 }
-function maskTokens(credential, secrets2) {
+function cacheAndMask(credential, secrets2, now = Date.now) {
+  const cache = /* @__PURE__ */ new Map();
   return {
     async getToken(scopes, options) {
+      const key = [scopes].flat().join(" ");
+      const cached = cache.get(key);
+      if (cached && !options?.claims && now() < cached.refreshAt) return cached.token;
+      const fetchedAt = now();
       const token = await credential.getToken(scopes, options);
-      secrets2.add(token?.token);
+      if (token) {
+        secrets2.add(token.token);
+        cache.set(key, { token, refreshAt: refreshTime(fetchedAt, token.expiresOnTimestamp) });
+      }
       return token;
     }
   };
@@ -110595,10 +110615,7 @@ function cacheIdToken(fetchToken, secrets2, now = Date.now) {
     fetches += 1;
     token = fresh;
     claims = decodeJwtClaims(fresh);
-    const issuedMs = (claims.iat ?? now() / 1e3) * 1e3;
-    const expiresMs = (claims.exp ?? 0) * 1e3;
-    const margin = Math.min(12e4, Math.max(0, expiresMs - issuedMs) / 2);
-    refreshAt = expiresMs - margin;
+    refreshAt = refreshTime((claims.iat ?? now() / 1e3) * 1e3, (claims.exp ?? 0) * 1e3);
     return fresh;
   };
   return {
@@ -110630,7 +110647,8 @@ var SecretRegistry = class {
   }
   redact(text) {
     let result = text;
-    for (const secret of this.secrets) result = result.split(secret).join("***");
+    const longestFirst = [...this.secrets].sort((a, b) => b.length - a.length);
+    for (const secret of longestFirst) result = result.split(secret).join("***");
     return result.replace(/(bearer\s+)[\w\-.~+/]+=*/gi, "$1***").replace(/\beyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*/g, "***");
   }
 };

@@ -191,8 +191,11 @@ export function backupRestoreParameters(config: Config): ApiManagementServiceBac
 /** Retry-After is either seconds or an HTTP date. */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value) * 1000;
-  const at = Date.parse(value);
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // Otherwise only an HTTP date (it has a weekday or month name): "1.5" or "-5" must not parse as a year.
+  if (!/[a-z]{3}/i.test(trimmed)) return undefined;
+  const at = Date.parse(trimmed);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 

@@ -25,7 +25,7 @@ export function expandBackupName(template: string, context: NameContext): Expans
   };
   const problems: string[] = [];
   const name = template.replace(/\{([^{}]*)\}/g, (whole, placeholder: string) => {
-    if (!(placeholder in values)) {
+    if (!Object.hasOwn(values, placeholder)) {
       problems.push(`unknown placeholder ${whole} (use ${PLACEHOLDERS.map((p) => `{${p}}`).join(', ')})`);
       return whole;
     }

@@ -204,7 +204,7 @@ function resolveStorageAccess(
   problem: (key: InputKey, text: string, showValue?: boolean) => void,
 ): StorageAccess | undefined {
   const spelled = (raw.storageAccess ?? defaultOf('storageAccess')).toLowerCase();
-  let type = STORAGE_ACCESS_SPELLINGS[spelled];
+  let type = Object.hasOwn(STORAGE_ACCESS_SPELLINGS, spelled) ? STORAGE_ACCESS_SPELLINGS[spelled] : undefined;
   if (!type) {
     problem('storageAccess', 'must be auto, access-key, system-assigned-identity or user-assigned-identity');
     return undefined;

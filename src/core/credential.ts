@@ -1,5 +1,5 @@
 /** Builds the @azure/identity credential for the chosen sign-in method; every token it yields is masked. */
-import { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import {
   AzureCliCredential,
   ClientAssertionCredential,
@@ -11,6 +11,7 @@ import { Cloud } from './clouds';
 import { SignIn } from './config';
 import { IdTokenCache } from './id-token';
 import { SecretRegistry } from './secrets';
+import { refreshTime } from './token-lifetime';
 
 export function createCredential(
   signIn: SignIn,
@@ -50,14 +51,32 @@ export function createCredential(
       credential = new AzureCliCredential({ tenantId: signIn.tenantId });
       break;
   }
-  return maskTokens(credential, secrets);
+  return cacheAndMask(credential, secrets);
 }
 
-function maskTokens(credential: TokenCredential, secrets: SecretRegistry): TokenCredential {
+/**
+ * Masks every access token, and keeps each one for half its life (see token-lifetime.ts). The ARM pipeline asks
+ * for a token on every request once it is within two minutes of expiry, and MSAL treats anything within five
+ * minutes as expired: without this, short-lived tokens would mean one sign-in per poll.
+ */
+export function cacheAndMask(
+  credential: TokenCredential,
+  secrets: SecretRegistry,
+  now: () => number = Date.now,
+): TokenCredential {
+  const cache = new Map<string, { token: AccessToken; refreshAt: number }>();
   return {
     async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+      const key = [scopes].flat().join(' ');
+      const cached = cache.get(key);
+      // A claims challenge (continuous access evaluation) needs a new token whatever the cache holds.
+      if (cached && !options?.claims && now() < cached.refreshAt) return cached.token;
+      const fetchedAt = now();
       const token = await credential.getToken(scopes, options);
-      secrets.add(token?.token);
+      if (token) {
+        secrets.add(token.token);
+        cache.set(key, { token, refreshAt: refreshTime(fetchedAt, token.expiresOnTimestamp) });
+      }
       return token;
     },
   };

@@ -33,6 +33,7 @@ interface AzureErrorFacts {
   message: string;
 }
 
+const DEFAULT_AUDIENCE = 'api://AzureADTokenExchange';
 const STORAGE_ROLE = 'Storage Blob Data Contributor';
 const APIM_ROLE = 'API Management Service Contributor';
 
@@ -83,12 +84,16 @@ function hintFor(facts: AzureErrorFacts, context: ErrorContext): string | undefi
     const claims = context.idTokenClaims;
     const subject = claims?.sub ?? /Assertion Subject: '([^']*)'/.exec(facts.message)?.[1] ?? 'unknown';
     const issuer = claims?.iss ?? /Assertion Issuer: '([^']*)'/.exec(facts.message)?.[1] ?? 'unknown';
-    return `No federated credential on app '${clientId}' matches this run's ID token. Add one with issuer '${issuer}', subject '${subject}' and audience 'api://AzureADTokenExchange' (Entra ID > App registrations > Certificates & secrets > Federated credentials).`;
+    const tokenAudience = Array.isArray(claims?.aud) ? claims?.aud[0] : claims?.aud;
+    const audience =
+      tokenAudience ?? ('audience' in signIn ? signIn.audience : undefined) ?? DEFAULT_AUDIENCE;
+    return `No federated credential on app '${clientId}' matches this run's ID token. Add one with issuer '${issuer}', subject '${subject}' and audience '${audience}' (Entra ID > App registrations > Certificates & secrets > Federated credentials).`;
   }
   if (/AADSTS700024/.test(text)) {
     return 'Entra ID received an expired ID token. Check the runner clock; if it keeps happening, report it with the log of this run.';
   }
-  if (/AADSTS90002|AADSTS900023|AADSTS90023/.test(text)) {
+  // MSAL reports an unknown tenant as endpoints_resolution_error before Entra can answer with AADSTS90002.
+  if (/AADSTS90002|AADSTS900023|AADSTS90023|endpoints_resolution_error/.test(text)) {
     return `Tenant '${tenantOf(config)}' was not found. Check ${name('tenantId')} (the directory ID of the subscription's tenant).`;
   }
   if (/AADSTS700027|AADSTS700023/.test(text)) {

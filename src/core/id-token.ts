@@ -4,6 +4,7 @@
  * (AADSTS700024) — so neither "fetch every time" nor "fetch once" works through a two-hour restore.
  */
 import { SecretRegistry } from './secrets';
+import { refreshTime } from './token-lifetime';
 
 export interface IdTokenClaims {
   iss?: string;
@@ -46,11 +47,7 @@ export function cacheIdToken(
     fetches += 1;
     token = fresh;
     claims = decodeJwtClaims(fresh);
-    const issuedMs = (claims.iat ?? now() / 1000) * 1000;
-    const expiresMs = (claims.exp ?? 0) * 1000;
-    // Refresh with a margin of half the lifetime, at most two minutes: enough for clock skew and a slow exchange.
-    const margin = Math.min(120_000, Math.max(0, expiresMs - issuedMs) / 2);
-    refreshAt = expiresMs - margin;
+    refreshAt = refreshTime((claims.iat ?? now() / 1000) * 1000, (claims.exp ?? 0) * 1000);
     return fresh;
   };
 

@@ -17,7 +17,9 @@ export class SecretRegistry {
 
   redact(text: string): string {
     let result = text;
-    for (const secret of this.secrets) result = result.split(secret).join('***');
+    // Longest first, so a secret that contains another is masked whole rather than in pieces.
+    const longestFirst = [...this.secrets].sort((a, b) => b.length - a.length);
+    for (const secret of longestFirst) result = result.split(secret).join('***');
     // Bearer tokens and JWTs that were never registered (e.g. echoed by a server) are cut too.
     return result
       .replace(/(bearer\s+)[\w\-.~+/]+=*/gi, '$1***')
