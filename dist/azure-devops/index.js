@@ -84595,7 +84595,9 @@ function explainError(error, context3) {
   if (error instanceof ActionableError) return error;
   const facts = factsOf(error);
   const hint = hintFor(facts, context3);
-  const code = facts.code ? `${facts.code}: ` : facts.statusCode ? `HTTP ${facts.statusCode}: ` : "";
+  const alreadyNamed = facts.code !== void 0 && facts.message.startsWith(facts.code);
+  const prefix = facts.code ? `${facts.code}: ` : facts.statusCode ? `HTTP ${facts.statusCode}: ` : "";
+  const code = alreadyNamed ? "" : prefix;
   return new ActionableError(`${context3.action} failed: ${code}${facts.message}`, facts.code, hint);
 }
 function factsOf(error) {
@@ -84604,7 +84606,18 @@ function factsOf(error) {
   const aadsts = /AADSTS(\d+)/.exec(e?.errorResponse?.errorDescription ?? message);
   const code = aadsts ? `AADSTS${aadsts[1]}` : typeof e?.code === "string" ? e.code : void 0;
   const statusCode = typeof e?.statusCode === "number" ? e.statusCode : void 0;
-  return { code, statusCode, message: firstParagraph(message) };
+  return { code, statusCode, message: entraDescription(firstParagraph(message)) };
+}
+function entraDescription(message) {
+  const description = /Description: (AADSTS\d+:[\s\S]*?)(?: Trace ID: ([\w-]+))?(?: Correlation ID: ([\w-]+))?(?: Timestamp:| - |$)/.exec(
+    message
+  );
+  if (!description) return message;
+  const [, text, traceId, correlationId] = description;
+  const ids = [traceId && `Trace ID: ${traceId}`, correlationId && `Correlation ID: ${correlationId}`].filter(
+    Boolean
+  );
+  return `${text.trim()}${ids.length ? ` (${ids.join(", ")})` : ""}`;
 }
 function firstParagraph(message) {
   return message.split(/\n\s*\n/)[0].trim();
@@ -84638,6 +84651,9 @@ function hintFor(facts, context3) {
   }
   if (/AADSTS700027|AADSTS700023/.test(text)) {
     return `The certificate is not registered on app '${clientId}', or has expired. Upload its public part to the app registration.`;
+  }
+  if (/No Managed Identity found/i.test(text) && signIn.method === "managed-identity" && signIn.clientId) {
+    return `The user-assigned identity with client ID '${signIn.clientId}' is not assigned to this machine. Assign it to the VM or scale set of the runner, or check ${name3("clientId")} (leave it empty for the system-assigned identity).`;
   }
   if (/CredentialUnavailable|ManagedIdentityCredential/i.test(text) && signIn.method === "managed-identity") {
     return "No managed identity is available here. Use a self-hosted runner or agent on an Azure VM, scale set or App Service with an identity, or choose another sign-in method.";

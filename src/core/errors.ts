@@ -41,7 +41,10 @@ export function explainError(error: unknown, context: ErrorContext): ActionableE
   if (error instanceof ActionableError) return error;
   const facts = factsOf(error);
   const hint = hintFor(facts, context);
-  const code = facts.code ? `${facts.code}: ` : facts.statusCode ? `HTTP ${facts.statusCode}: ` : '';
+  // Entra messages start with their AADSTS code already.
+  const alreadyNamed = facts.code !== undefined && facts.message.startsWith(facts.code);
+  const prefix = facts.code ? `${facts.code}: ` : facts.statusCode ? `HTTP ${facts.statusCode}: ` : '';
+  const code = alreadyNamed ? '' : prefix;
   return new ActionableError(`${context.action} failed: ${code}${facts.message}`, facts.code, hint);
 }
 
@@ -57,7 +60,24 @@ function factsOf(error: unknown): AzureErrorFacts {
   const aadsts = /AADSTS(\d+)/.exec(e?.errorResponse?.errorDescription ?? message);
   const code = aadsts ? `AADSTS${aadsts[1]}` : typeof e?.code === 'string' ? e.code : undefined;
   const statusCode = typeof e?.statusCode === 'number' ? e.statusCode : undefined;
-  return { code, statusCode, message: firstParagraph(message) };
+  return { code, statusCode, message: entraDescription(firstParagraph(message)) };
+}
+
+/**
+ * MSAL wraps Entra's answer as "Error(s): … - Timestamp: … - Description: AADSTS…: text. Trace ID: … Correlation
+ * ID: …": keep Entra's text and the two IDs support asks for.
+ */
+function entraDescription(message: string): string {
+  const description =
+    /Description: (AADSTS\d+:[\s\S]*?)(?: Trace ID: ([\w-]+))?(?: Correlation ID: ([\w-]+))?(?: Timestamp:| - |$)/.exec(
+      message,
+    );
+  if (!description) return message;
+  const [, text, traceId, correlationId] = description;
+  const ids = [traceId && `Trace ID: ${traceId}`, correlationId && `Correlation ID: ${correlationId}`].filter(
+    Boolean,
+  );
+  return `${text.trim()}${ids.length ? ` (${ids.join(', ')})` : ''}`;
 }
 
 /** Identity errors append pages of troubleshooting links; the first paragraph is the useful part. */
@@ -98,6 +118,9 @@ function hintFor(facts: AzureErrorFacts, context: ErrorContext): string | undefi
   }
   if (/AADSTS700027|AADSTS700023/.test(text)) {
     return `The certificate is not registered on app '${clientId}', or has expired. Upload its public part to the app registration.`;
+  }
+  if (/No Managed Identity found/i.test(text) && signIn.method === 'managed-identity' && signIn.clientId) {
+    return `The user-assigned identity with client ID '${signIn.clientId}' is not assigned to this machine. Assign it to the VM or scale set of the runner, or check ${name('clientId')} (leave it empty for the system-assigned identity).`;
   }
   if (/CredentialUnavailable|ManagedIdentityCredential/i.test(text) && signIn.method === 'managed-identity') {
     return 'No managed identity is available here. Use a self-hosted runner or agent on an Azure VM, scale set or App Service with an identity, or choose another sign-in method.';

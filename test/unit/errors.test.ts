@@ -397,3 +397,20 @@ describe('explainError: anything else', () => {
     expect(error.message).toBe('Already explained.\nWhat to do: Raise timeout.');
   });
 });
+
+describe('explainError: MSAL-wrapped Entra answers', () => {
+  it('keeps Entra’s description with its trace and correlation IDs, dropping the wrapper', () => {
+    const wrapped = new Error(
+      "AADSTS700016: unauthorized_client: Error(s): 700016 - Timestamp: 2026-11-24 00:53:52Z - Description: AADSTS700016: Application with identifier 'x' was not found in the directory 'y'. Trace ID: 7d843746-b00b Correlation ID: d492113e-4866 Timestamp: 2026-11-24 00:53:52Z - Correlation ID: d492113e-4866 - Trace ID: 7d843746-b00b",
+    );
+    const { message } = explain(wrapped);
+    expect(message).toBe(
+      "Backup of API Management instance 'contoso-apim' failed: AADSTS700016: Application with identifier 'x' was not found in the directory 'y'. (Trace ID: 7d843746-b00b, Correlation ID: d492113e-4866)",
+    );
+  });
+
+  it('leaves other messages as they are', () => {
+    const { message } = explain(new Error('Something else - Description: not an Entra code'));
+    expect(message).toContain('Something else - Description: not an Entra code');
+  });
+});
