@@ -98233,8 +98233,14 @@ var SecretRegistry = class {
   secrets = /* @__PURE__ */ new Set();
   add(value) {
     if (!value || value.length < 4 || this.secrets.has(value)) return;
+    const lines = value.split(/\r?\n/).map((line) => line.trim());
+    if (lines.length === 1) {
+      this.secrets.add(value);
+      this.maskInRunner(value);
+      return;
+    }
     this.secrets.add(value);
-    this.maskInRunner(value);
+    for (const line of lines) if (!line.startsWith("-----")) this.add(line);
   }
   redact(text) {
     let result = text;

@@ -11,8 +11,16 @@ export class SecretRegistry {
 
   add(value: string | undefined): void {
     if (!value || value.length < 4 || this.secrets.has(value)) return;
+    const lines = value.split(/\r?\n/).map((line) => line.trim());
+    if (lines.length === 1) {
+      this.secrets.add(value);
+      this.maskInRunner(value);
+      return;
+    }
+    // Runners mask line by line (task-lib refuses a multi-line secret), so a PEM, say, is registered as its lines,
+    // leaving out the armour lines, which are not secret; the whole value is still redacted here.
     this.secrets.add(value);
-    this.maskInRunner(value);
+    for (const line of lines) if (!line.startsWith('-----')) this.add(line);
   }
 
   redact(text: string): string {

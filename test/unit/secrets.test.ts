@@ -157,3 +157,21 @@ describe('redactingHost', () => {
     expect(safe.requestIdToken).toBe(requestIdToken);
   });
 });
+
+describe('SecretRegistry with a multi-line secret (a PEM)', () => {
+  const pem =
+    '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n';
+
+  it('hands the runner each line but the armour, never the multi-line value', () => {
+    const { secrets, masked } = registry();
+    secrets.add(pem);
+    expect(masked).toEqual(['MIIEvQIBADANBgkqhkiG9w0BAQEFAASC', 'BKcwggSjAgEAAoIBAQC7']);
+  });
+
+  it('redacts the whole value and any one of its lines', () => {
+    const { secrets } = registry();
+    secrets.add(pem);
+    expect(secrets.redact(`key: ${pem}`)).toBe('key: ***');
+    expect(secrets.redact('line BKcwggSjAgEAAoIBAQC7 leaked')).toBe('line *** leaked');
+  });
+});
