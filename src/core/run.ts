@@ -4,9 +4,7 @@
  */
 import { format } from 'node:util';
 import { AzureLogger, setLogLevel } from '@azure/logger';
-import { runApimOperation } from './apim-operation';
 import { Config, ConnectionInputs, InputError, parseConfig, RunContext } from './config';
-import { createCredential } from './credential';
 import { formatDuration } from './duration';
 import { explainError } from './errors';
 import { cacheIdToken, IdTokenCache } from './id-token';
@@ -49,6 +47,11 @@ export async function runJob(
       if (!request) throw new Error('The runner offers no ID token');
       idTokens = cacheIdToken(() => request(audience), secrets);
     }
+    // Loaded only now: the Azure SDKs are most of the bundle, and a run that stops at validation never needs them.
+    const [{ createCredential }, { runApimOperation }] = await Promise.all([
+      import('./credential'),
+      import('./apim-operation'),
+    ]);
     const credential = createCredential(config.signIn, config.cloud, secrets, idTokens);
     const outcome = await runApimOperation(config, credential, log, {
       onOperationUrl: (url) => {
