@@ -8116,7 +8116,7 @@ var init_inputs = __esm({
       {
         key: "auth",
         github: "auth",
-        description: "How to sign in: `auto` (client secret if given, else OIDC if the runner offers an ID token, else an earlier azure/login session, else managed identity), `oidc`, `client-secret`, `managed-identity` or `azure-cli`.",
+        description: "How to sign in: `auto` (client secret if given, else OIDC if client-id is given and the runner offers an ID token, else an earlier azure/login session, else managed identity), `oidc`, `client-secret`, `managed-identity` or `azure-cli`.",
         default: "auto",
         options: GITHUB_AUTH_METHODS
       },

@@ -79,7 +79,7 @@ export const INPUTS: readonly InputDefinition[] = [
     key: 'auth',
     github: 'auth',
     description:
-      'How to sign in: `auto` (client secret if given, else OIDC if the runner offers an ID token, else an earlier azure/login session, else managed identity), `oidc`, `client-secret`, `managed-identity` or `azure-cli`.',
+      'How to sign in: `auto` (client secret if given, else OIDC if client-id is given and the runner offers an ID token, else an earlier azure/login session, else managed identity), `oidc`, `client-secret`, `managed-identity` or `azure-cli`.',
     default: 'auto',
     options: GITHUB_AUTH_METHODS,
   },
