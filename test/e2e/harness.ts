@@ -90,7 +90,7 @@ export async function runGitHubAction(options: GitHubRunOptions): Promise<Bundle
   for (const [name, value] of Object.entries({ ...actionDefaults(), ...options.inputs })) {
     env[`INPUT_${name.toUpperCase()}`] = value;
   }
-  const run = await spawnNode(GITHUB_BUNDLE, env);
+  const run = await spawnNode(GITHUB_BUNDLE, env, dir);
   const outputs = parseGitHubOutputFile(readFileSync(outputFile, 'utf8'));
   const errorLine = run.stdout.split('\n').find((line) => line.startsWith('::error::'));
   return {
@@ -158,7 +158,7 @@ export async function runAzureDevOpsTask(options: AzureDevOpsRunOptions): Promis
   for (const [name, value] of Object.entries(inputs))
     env[`INPUT_${name.replace(/[. ]/g, '_').toUpperCase()}`] = value;
 
-  const run = await spawnNode(AZURE_DEVOPS_BUNDLE, env);
+  const run = await spawnNode(AZURE_DEVOPS_BUNDLE, env, dir);
   const commands = parseVsoCommands(run.stdout);
   const outputs: Record<string, string> = {};
   let result = '';
@@ -206,12 +206,14 @@ export function parseVsoCommands(stdout: string): VsoCommand[] {
   return commands;
 }
 
+/** Runs in the step's own folder, as runners do: task-lib writes a .taskkey file into its working directory. */
 function spawnNode(
   bundle: string,
   env: NodeJS.ProcessEnv,
+  cwd: string,
 ): Promise<{ exitCode: number | null; stdout: string; stderr: string; all: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [bundle], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bundle], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
