@@ -5,9 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import {
+  azureRmConnection,
   CLIENT_ID,
   CLIENT_SECRET,
-  CONNECTION_ID,
   CONTAINER,
   RESOURCE_GROUP,
   startRegisteredStandIn,
@@ -83,22 +83,10 @@ async function main(): Promise<void> {
       containerName: CONTAINER,
       storageKey: STORAGE_KEY,
     };
-    const connection = {
-      id: CONNECTION_ID,
-      url: `${standIn.url}/`,
-      scheme: 'ServicePrincipal' as const,
-      authParameters: {
-        tenantid: TENANT_ID,
-        serviceprincipalid: CLIENT_ID,
-        authenticationType: 'spnKey',
-        serviceprincipalkey: CLIENT_SECRET,
-      },
-      data: {
-        subscriptionId: SUBSCRIPTION_ID,
-        environment: 'AzureCloud',
-        environmentAuthorityUrl: `${standIn.url}/`,
-      },
-    };
+    const connection = azureRmConnection(standIn, 'ServicePrincipal', {
+      authenticationType: 'spnKey',
+      serviceprincipalkey: CLIENT_SECRET,
+    });
     const caCertPath = standIn.caCertPath;
 
     const figures: Figure[] = [];

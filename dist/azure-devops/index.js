@@ -103257,21 +103257,22 @@ var SecretRegistry = class {
   }
   maskInRunner;
   secrets = /* @__PURE__ */ new Set();
+  /** The same secrets, longest first, so a secret that contains another is masked whole rather than in pieces. */
+  longestFirst = [];
   add(value) {
     if (!value || value.length < 4 || this.secrets.has(value)) return;
+    this.secrets.add(value);
+    this.longestFirst = [...this.secrets].sort((a, b) => b.length - a.length);
     const lines = value.split(/\r?\n/).map((line) => line.trim());
     if (lines.length === 1) {
-      this.secrets.add(value);
       this.maskInRunner(value);
       return;
     }
-    this.secrets.add(value);
     for (const line of lines) if (!line.startsWith("-----")) this.add(line);
   }
   redact(text) {
     let result = text;
-    const longestFirst = [...this.secrets].sort((a, b) => b.length - a.length);
-    for (const secret of longestFirst) result = result.split(secret).join("***");
+    for (const secret of this.longestFirst) result = result.split(secret).join("***");
     return result.replace(/(bearer\s+)[\w\-.~+/]+=*/gi, "$1***").replace(/\beyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*/g, "***");
   }
 };

@@ -6,28 +6,28 @@ import { Host, Logger } from './ports';
 
 export class SecretRegistry {
   private readonly secrets = new Set<string>();
+  /** The same secrets, longest first, so a secret that contains another is masked whole rather than in pieces. */
+  private longestFirst: string[] = [];
 
   constructor(private readonly maskInRunner: (value: string) => void) {}
 
   add(value: string | undefined): void {
     if (!value || value.length < 4 || this.secrets.has(value)) return;
+    this.secrets.add(value);
+    this.longestFirst = [...this.secrets].sort((a, b) => b.length - a.length);
     const lines = value.split(/\r?\n/).map((line) => line.trim());
     if (lines.length === 1) {
-      this.secrets.add(value);
       this.maskInRunner(value);
       return;
     }
-    // Runners mask line by line (task-lib refuses a multi-line secret), so a PEM, say, is registered as its lines,
-    // leaving out the armour lines, which are not secret; the whole value is still redacted here.
-    this.secrets.add(value);
+    // Runners mask line by line (task-lib refuses a multi-line secret), so a PEM, say, goes to the runner as its
+    // lines, leaving out the armour lines, which are not secret; the whole value is still redacted here.
     for (const line of lines) if (!line.startsWith('-----')) this.add(line);
   }
 
   redact(text: string): string {
     let result = text;
-    // Longest first, so a secret that contains another is masked whole rather than in pieces.
-    const longestFirst = [...this.secrets].sort((a, b) => b.length - a.length);
-    for (const secret of longestFirst) result = result.split(secret).join('***');
+    for (const secret of this.longestFirst) result = result.split(secret).join('***');
     // Bearer tokens and JWTs that were never registered (e.g. echoed by a server) are cut too.
     return result
       .replace(/(bearer\s+)[\w\-.~+/]+=*/gi, '$1***')

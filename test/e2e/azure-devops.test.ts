@@ -4,7 +4,8 @@
  */
 import type { StandIn } from '../stand-in';
 import {
-  CLIENT_ID,
+  azureDevOpsOidcEnv,
+  azureRmConnection,
   CLIENT_SECRET,
   CONNECTION_ID,
   CONTAINER,
@@ -14,7 +15,6 @@ import {
   STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
-  TENANT_ID,
 } from './fixtures';
 import { leakedSecrets, parseVsoCommands, runAzureDevOpsTask, ServiceConnection } from './harness';
 
@@ -28,23 +28,8 @@ afterAll(async () => {
   await standIn?.close();
 });
 
-function connection(
-  scheme: ServiceConnection['scheme'],
-  authParameters: Record<string, string> = {},
-): ServiceConnection {
-  return {
-    id: CONNECTION_ID,
-    url: `${standIn.url}/`,
-    scheme,
-    authParameters: { tenantid: TENANT_ID, serviceprincipalid: CLIENT_ID, ...authParameters },
-    data: {
-      subscriptionId: SUBSCRIPTION_ID,
-      subscriptionName: 'Platform',
-      environment: 'AzureCloud',
-      environmentAuthorityUrl: `${standIn.url}/`,
-    },
-  };
-}
+const connection = (scheme: ServiceConnection['scheme'], authParameters: Record<string, string> = {}) =>
+  azureRmConnection(standIn, scheme, authParameters);
 
 const secretConnection = () =>
   connection('ServicePrincipal', { authenticationType: 'spnKey', serviceprincipalkey: CLIENT_SECRET });
@@ -110,10 +95,7 @@ it('restores through a workload identity federation connection', async () => {
   const result = await runAzureDevOpsTask({
     inputs: inputs('apim-ado-wif', { operation: 'restore', backupName: 'wif.apimbackup' }),
     connection: connection('WorkloadIdentityFederation'),
-    env: {
-      SYSTEM_OIDCREQUESTURI: standIn.azureDevOps.oidcRequestUri,
-      ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN: standIn.azureDevOps.systemAccessToken,
-    },
+    env: azureDevOpsOidcEnv(standIn),
     caCertPath: standIn.caCertPath,
   });
 
@@ -220,11 +202,7 @@ it('never prints the client secret, storage key, access token or tokens, with Sy
     await runAzureDevOpsTask({
       inputs: inputs('apim-ado-secret', { operation: 'restore', backupName: 'missing.apimbackup' }),
       connection: connection('WorkloadIdentityFederation'),
-      env: {
-        SYSTEM_DEBUG: 'true',
-        SYSTEM_OIDCREQUESTURI: standIn.azureDevOps.oidcRequestUri,
-        ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN: standIn.azureDevOps.systemAccessToken,
-      },
+      env: { SYSTEM_DEBUG: 'true', ...azureDevOpsOidcEnv(standIn) },
       caCertPath: standIn.caCertPath,
     }),
   ];

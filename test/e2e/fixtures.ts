@@ -1,5 +1,6 @@
 /** Identities, names and secrets shared by the end-to-end tests, and the stand-in they run against. */
 import { startStandIn, StandIn, StandInOptions } from '../stand-in';
+import type { ServiceConnection } from './harness';
 
 export const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 export const CLIENT_ID = '0b6c1e5a-3f1d-4a8e-9c52-7d1e2f3a4b5c';
@@ -47,3 +48,48 @@ export function requestsFor(standIn: StandIn, serviceName: string) {
     polls: all.filter((request) => request.path.toLowerCase().includes('/operationresults/')),
   };
 }
+
+/** An AzureRM service connection pointing at the stand-in (its ARM URL and authority), as the agent passes it. */
+export function azureRmConnection(
+  standIn: StandIn,
+  scheme: ServiceConnection['scheme'],
+  authParameters: Record<string, string> = {},
+  data: Record<string, string> = {},
+): ServiceConnection {
+  return {
+    id: CONNECTION_ID,
+    url: `${standIn.url}/`,
+    scheme,
+    // A managed-identity connection names no principal: the agent's identity signs in.
+    authParameters: {
+      tenantid: TENANT_ID,
+      ...(scheme === 'ManagedServiceIdentity' ? {} : { serviceprincipalid: CLIENT_ID }),
+      ...authParameters,
+    },
+    data: {
+      subscriptionId: SUBSCRIPTION_ID,
+      subscriptionName: 'Platform',
+      environment: 'AzureCloud',
+      environmentAuthorityUrl: `${standIn.url}/`,
+      ...data,
+    },
+  };
+}
+
+/** The env of a GitHub job with `permissions: id-token: write`. */
+export const githubIdTokenEnv = (standIn: StandIn): NodeJS.ProcessEnv => ({
+  ACTIONS_ID_TOKEN_REQUEST_URL: standIn.github.requestUrl,
+  ACTIONS_ID_TOKEN_REQUEST_TOKEN: standIn.github.requestToken,
+});
+
+/** The env an Azure DevOps agent gives a task for workload identity federation. */
+export const azureDevOpsOidcEnv = (standIn: StandIn): NodeJS.ProcessEnv => ({
+  SYSTEM_OIDCREQUESTURI: standIn.azureDevOps.oidcRequestUri,
+  ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN: standIn.azureDevOps.systemAccessToken,
+});
+
+/** The env of a machine with an App Service-style managed identity. */
+export const managedIdentityEnv = (standIn: StandIn): NodeJS.ProcessEnv => ({
+  IDENTITY_ENDPOINT: standIn.managedIdentity.endpoint,
+  IDENTITY_HEADER: standIn.managedIdentity.header,
+});

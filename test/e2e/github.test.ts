@@ -8,6 +8,7 @@ import {
   CLIENT_ID,
   CLIENT_SECRET,
   CONTAINER,
+  githubIdTokenEnv,
   RESOURCE_GROUP,
   requestsFor,
   startRegisteredStandIn,
@@ -136,14 +137,7 @@ describe('backup', () => {
     });
     const idTokensBefore = standIn.issued.idTokens;
 
-    const result = await run(
-      'apim-gh-oidc',
-      { 'client-secret': '' },
-      {
-        ACTIONS_ID_TOKEN_REQUEST_URL: standIn.github.requestUrl,
-        ACTIONS_ID_TOKEN_REQUEST_TOKEN: standIn.github.requestToken,
-      },
-    );
+    const result = await run('apim-gh-oidc', { 'client-secret': '' }, githubIdTokenEnv(standIn));
 
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('Signing in with oidc');

@@ -7,9 +7,11 @@
 import type { StandIn } from '../stand-in';
 import { backupBlobContent } from '../stand-in';
 import {
+  azureDevOpsOidcEnv,
+  azureRmConnection,
   CLIENT_ID,
-  CONNECTION_ID,
   CONTAINER,
+  githubIdTokenEnv,
   RESOURCE_GROUP,
   requestsFor,
   startRegisteredStandIn,
@@ -97,10 +99,7 @@ it('GitHub OIDC: a backup that outlives many access and ID tokens completes', as
         'resource-manager-endpoint': standIn.url,
         'authority-host': standIn.url,
       },
-      env: {
-        ACTIONS_ID_TOKEN_REQUEST_URL: standIn.github.requestUrl,
-        ACTIONS_ID_TOKEN_REQUEST_TOKEN: standIn.github.requestToken,
-      },
+      env: githubIdTokenEnv(standIn),
       caCertPath: standIn.caCertPath,
     }),
   )();
@@ -114,21 +113,6 @@ it('GitHub OIDC: a backup that outlives many access and ID tokens completes', as
 
 it('Azure DevOps workload identity federation: a restore that outlives many tokens completes', async () => {
   addSlowService('apim-long-ado');
-  const connection = {
-    id: CONNECTION_ID,
-    url: `${standIn.url}/`,
-    scheme: 'WorkloadIdentityFederation' as const,
-    authParameters: { tenantid: TENANT_ID, serviceprincipalid: CLIENT_ID },
-    data: {
-      subscriptionId: SUBSCRIPTION_ID,
-      environment: 'AzureCloud',
-      environmentAuthorityUrl: `${standIn.url}/`,
-    },
-  };
-  const env = {
-    SYSTEM_OIDCREQUESTURI: standIn.azureDevOps.oidcRequestUri,
-    ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN: standIn.azureDevOps.systemAccessToken,
-  };
   await standIn.blobStore.write(
     STORAGE_ACCOUNT,
     CONTAINER,
@@ -148,8 +132,8 @@ it('Azure DevOps workload identity federation: a restore that outlives many toke
         backupName: 'long.apimbackup',
         pollInterval: '1s',
       },
-      connection,
-      env,
+      connection: azureRmConnection(standIn, 'WorkloadIdentityFederation'),
+      env: azureDevOpsOidcEnv(standIn),
       caCertPath: standIn.caCertPath,
     }),
   )();

@@ -10,13 +10,15 @@ import { join } from 'node:path';
 import type { ClientCertificate, StandIn } from '../stand-in';
 import { createClientCertificate } from '../stand-in';
 import {
+  azureDevOpsOidcEnv,
+  azureRmConnection,
   CLIENT_ID,
-  CONNECTION_ID,
   CONTAINER,
   RESOURCE_GROUP,
   requestsFor,
   startRegisteredStandIn,
   STORAGE_ACCOUNT,
+  managedIdentityEnv,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
   TENANT_ID,
@@ -47,25 +49,11 @@ afterAll(async () => {
   await standIn?.close();
 });
 
-function connection(
+const connection = (
   scheme: ServiceConnection['scheme'],
   authParameters: Record<string, string>,
   data: Record<string, string> = {},
-): ServiceConnection {
-  return {
-    id: CONNECTION_ID,
-    url: `${standIn.url}/`,
-    scheme,
-    authParameters: { tenantid: TENANT_ID, ...authParameters },
-    data: {
-      subscriptionId: SUBSCRIPTION_ID,
-      subscriptionName: 'Platform',
-      environment: 'AzureCloud',
-      environmentAuthorityUrl: `${standIn.url}/`,
-      ...data,
-    },
-  };
-}
+) => azureRmConnection(standIn, scheme, authParameters, data);
 
 const certificateConnection = (pem: string) =>
   connection('ServicePrincipal', {
@@ -75,11 +63,6 @@ const certificateConnection = (pem: string) =>
   });
 
 const managedIdentityConnection = () => connection('ManagedServiceIdentity', {});
-
-const managedIdentityEnv = (): NodeJS.ProcessEnv => ({
-  IDENTITY_ENDPOINT: standIn.managedIdentity.endpoint,
-  IDENTITY_HEADER: standIn.managedIdentity.header,
-});
 
 function run(serviceConnection: ServiceConnection, env: NodeJS.ProcessEnv = {}) {
   return runAzureDevOpsTask({
@@ -156,7 +139,7 @@ describe("managed identity connection (the agent's identity)", () => {
   it("signs in with the agent machine's identity", async () => {
     const since = standIn.requests.length;
 
-    const result = await run(managedIdentityConnection(), managedIdentityEnv());
+    const result = await run(managedIdentityConnection(), managedIdentityEnv(standIn));
 
     expect(result.errorMessage).toBe('');
     expect(result.result).toBe('Succeeded');
@@ -213,10 +196,10 @@ describe('workload identity federation failures', () => {
     const subject = standIn.azureDevOps.subject;
     standIn.azureDevOps.subject = 'sc://contoso/platform/apim-staging';
     try {
-      const result = await run(connection('WorkloadIdentityFederation', { serviceprincipalid: CLIENT_ID }), {
-        SYSTEM_OIDCREQUESTURI: standIn.azureDevOps.oidcRequestUri,
-        ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN: standIn.azureDevOps.systemAccessToken,
-      });
+      const result = await run(
+        connection('WorkloadIdentityFederation', { serviceprincipalid: CLIENT_ID }),
+        azureDevOpsOidcEnv(standIn),
+      );
 
       expect(result.result).toBe('Failed');
       expect(result.errorMessage).toContain('AADSTS70021');

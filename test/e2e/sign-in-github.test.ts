@@ -12,6 +12,8 @@ import {
   CLIENT_ID,
   CLIENT_SECRET,
   CONTAINER,
+  githubIdTokenEnv,
+  managedIdentityEnv,
   RESOURCE_GROUP,
   requestsFor,
   startRegisteredStandIn,
@@ -71,16 +73,6 @@ function run(overrides: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
   return runGitHubAction({ inputs: storageInputs(overrides), env, caCertPath: standIn.caCertPath });
 }
 
-const idTokenEnv = (): NodeJS.ProcessEnv => ({
-  ACTIONS_ID_TOKEN_REQUEST_URL: standIn.github.requestUrl,
-  ACTIONS_ID_TOKEN_REQUEST_TOKEN: standIn.github.requestToken,
-});
-
-const managedIdentityEnv = (): NodeJS.ProcessEnv => ({
-  IDENTITY_ENDPOINT: standIn.managedIdentity.endpoint,
-  IDENTITY_HEADER: standIn.managedIdentity.header,
-});
-
 /** An `az` on PATH; signed in as after azure/login unless `signedIn` is false. */
 function azureCli(signedIn = true) {
   const cli = createStandInAzureCli(
@@ -111,7 +103,7 @@ describe('managed identity', () => {
   it('signs in with the system-assigned identity of the runner machine', async () => {
     const since = standIn.requests.length;
 
-    const result = await run({ auth: 'managed-identity' }, managedIdentityEnv());
+    const result = await run({ auth: 'managed-identity' }, managedIdentityEnv(standIn));
 
     expect(result.errorMessage).toBe('');
     expect(result.exitCode).toBe(0);
@@ -126,14 +118,17 @@ describe('managed identity', () => {
     const since = standIn.requests.length;
     const userAssigned = standIn.managedIdentity.userAssigned[0];
 
-    const result = await run({ auth: 'managed-identity', 'client-id': userAssigned }, managedIdentityEnv());
+    const result = await run(
+      { auth: 'managed-identity', 'client-id': userAssigned },
+      managedIdentityEnv(standIn),
+    );
 
     expect(result.exitCode).toBe(0);
     expect(managedIdentityRequests(since).map((request) => request.query.client_id)).toEqual([userAssigned]);
   });
 
   it('is what auto falls back to, saying why', async () => {
-    const result = await run({}, managedIdentityEnv());
+    const result = await run({}, managedIdentityEnv(standIn));
 
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain(
@@ -144,7 +139,7 @@ describe('managed identity', () => {
   it('explains an unknown user-assigned identity', async () => {
     const result = await run(
       { auth: 'managed-identity', 'client-id': '99999999-0000-4000-8000-000000000000' },
-      managedIdentityEnv(),
+      managedIdentityEnv(standIn),
     );
 
     expect(result.exitCode).toBe(1);
@@ -175,7 +170,7 @@ describe('Azure CLI session of an earlier azure/login', () => {
   it('is chosen by auto when azure/login left a session and no secret or ID token is given', async () => {
     const { cli, env } = azureCli();
 
-    const result = await run({}, { ...env, ...managedIdentityEnv() });
+    const result = await run({}, { ...env, ...managedIdentityEnv(standIn) });
 
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain(
@@ -204,7 +199,7 @@ describe('OIDC', () => {
         'client-id': CUSTOM_AUDIENCE_CLIENT_ID,
         audience: 'api://contoso-federation',
       },
-      idTokenEnv(),
+      githubIdTokenEnv(standIn),
     );
 
     expect(result.errorMessage).toBe('');
@@ -221,7 +216,7 @@ describe('OIDC', () => {
 
     const result = await run(
       { 'tenant-id': TENANT_ID, 'client-id': CLIENT_ID, 'client-secret': CLIENT_SECRET },
-      idTokenEnv(),
+      githubIdTokenEnv(standIn),
     );
 
     expect(result.exitCode).toBe(0);
@@ -259,7 +254,7 @@ describe('sign-in failures, explained', () => {
     const subject = standIn.github.subject;
     standIn.github.subject = 'repo:contoso/apim-config:environment:prod';
     try {
-      const result = await run({ 'tenant-id': TENANT_ID, 'client-id': CLIENT_ID }, idTokenEnv());
+      const result = await run({ 'tenant-id': TENANT_ID, 'client-id': CLIENT_ID }, githubIdTokenEnv(standIn));
 
       expect(result.exitCode).toBe(1);
       expect(result.errorMessage).toContain('AADSTS70021');
@@ -328,10 +323,7 @@ describe('an expired ID token from the runner', () => {
         'resource-manager-endpoint': skewed.url,
         'authority-host': skewed.url,
       },
-      env: {
-        ACTIONS_ID_TOKEN_REQUEST_URL: skewed.github.requestUrl,
-        ACTIONS_ID_TOKEN_REQUEST_TOKEN: skewed.github.requestToken,
-      },
+      env: githubIdTokenEnv(skewed),
       caCertPath: skewed.caCertPath,
     });
 
