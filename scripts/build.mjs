@@ -8,6 +8,9 @@ const common = {
   format: 'cjs',
   legalComments: 'none',
   logLevel: 'warning',
+  // ESM builds of some SDK packages (storage-common's CRC64) read import.meta.url, which a CJS bundle lacks.
+  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__importMetaUrl' },
 };
 
 await Promise.all([

@@ -50,6 +50,8 @@ async function main(): Promise<void> {
       platform: 'azureDevOps',
       now: new Date(),
       runId: tl.getVariable('Build.BuildId'),
+      runUrl: runUrl(),
+      commit: tl.getVariable('Build.SourceVersion') || undefined,
       idTokenAvailable: requestIdToken !== undefined,
     },
     host,
@@ -57,6 +59,15 @@ async function main(): Promise<void> {
   );
   if (result.succeeded) tl.setResult(tl.TaskResult.Succeeded, '');
   else fail(result.message);
+}
+
+/** The build's results page, from the variables every agent sets. */
+function runUrl(): string | undefined {
+  const collection = tl.getVariable('System.CollectionUri');
+  const project = tl.getVariable('System.TeamProject');
+  const buildId = tl.getVariable('Build.BuildId');
+  if (!collection || !project || !buildId) return undefined;
+  return `${collection.replace(/\/?$/, '/')}${encodeURIComponent(project)}/_build/results?buildId=${encodeURIComponent(buildId)}`;
 }
 
 /** task-lib reports the failure to the agent but leaves the exit code at 0; a failed task exits non-zero. */

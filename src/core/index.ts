@@ -1,10 +1,11 @@
 /** The core's public surface for the adapters. */
-export { hasAzureCliSession } from './azure-cli';
-export type { ConnectionInputs, RunContext } from './config';
-export { inputsOf, readInputs } from './inputs';
-export type { RawInputs } from './inputs';
-export { outputName } from './outputs';
+export type { ConnectionInputs, RunContext } from './inputs/config';
+export { readInputs } from './inputs/read';
+export { inputsOf } from './inputs/table';
+export type { RawInputs } from './inputs/table';
+export { outputName } from './inputs/outputs';
 export type { Host, Logger } from './ports';
 export { runJob } from './run';
 export type { RunResult } from './run';
-export { SecretRegistry } from './secrets';
+export { SecretRegistry } from './report/secrets';
+export { hasAzureCliSession } from './sign-in/azure-cli';

@@ -2,6 +2,9 @@
  * What the core needs from a pipeline system. Each adapter implements these with its own runner protocol;
  * the core never imports either system's library.
  */
+import type { OutputName } from './inputs/outputs';
+
+export type { OutputName };
 
 export interface Logger {
   info(message: string): void;
@@ -10,8 +13,6 @@ export interface Logger {
   /** Runner debug mode (RUNNER_DEBUG / System.Debug). */
   readonly debugEnabled: boolean;
 }
-
-export type OutputName = 'backupName' | 'backupUrl' | 'durationSeconds' | 'operationUrl';
 
 export interface Host {
   log: Logger;

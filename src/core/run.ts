@@ -1,17 +1,22 @@
 /**
- * The whole job, independent of the pipeline system: validate, sign in, run the operation, report.
+ * The whole job, independent of the pipeline system: validate → sign in → run the operation → report.
  * Never throws: the adapter gets a result whose message is ready to print (already redacted).
  */
+import type { TokenCredential } from '@azure/identity';
 import { format } from 'node:util';
 import { AzureLogger, setLogLevel } from '@azure/logger';
-import { Config, ConnectionInputs, InputError, parseConfig, RunContext } from './config';
-import { formatDuration } from './duration';
-import { explainError } from './errors';
-import { cacheIdToken, IdTokenCache } from './id-token';
-import type { RawInputs } from './inputs';
-import type { Host } from './ports';
-import { redactingHost, SecretRegistry } from './secrets';
-import { blobUrl, describeAccess, renderSummary } from './summary';
+import { Deadline } from './azure/deadline';
+import type { CommonConfig, ConnectionInputs, RunContext, SignIn } from './inputs/config';
+import { InputError } from './inputs/config';
+import { formatDuration } from './inputs/duration';
+import { parseJob, ParsedJob } from './inputs/parse';
+import type { RawInputs } from './inputs/table';
+import type { Job } from './operations/operation';
+import type { Host, Logger } from './ports';
+import { ActionableError, explainError } from './report/errors';
+import { redactingHost, SecretRegistry } from './report/secrets';
+import { renderSummary } from './report/summary';
+import { cacheIdToken, IdTokenCache } from './sign-in/id-token';
 
 export type RunResult = { succeeded: true } | { succeeded: false; message: string };
 
@@ -22,75 +27,140 @@ export async function runJob(
   secrets: SecretRegistry,
 ): Promise<RunResult> {
   const host = redactingHost(unsafeHost, secrets);
-  let config: Config;
+  let parsed: ParsedJob;
   try {
-    config = parseConfig(raw, context);
+    parsed = parseJob(raw, context);
   } catch (error) {
     const message = error instanceof InputError ? error.message : String(error);
     return { succeeded: false, message: secrets.redact(message) };
   }
 
+  const { operation, config, ignored } = parsed;
   const { log } = host;
   if (log.debugEnabled) routeSdkLogsToDebug(log.debug);
-  const backupUrl = blobUrl(config);
-  host.setOutput('backupName', config.backupName);
-  host.setOutput('backupUrl', backupUrl);
-  log.info(describeJob(config));
-  log.info(`Signing in with ${config.signIn.method}: ${config.signInReason}.`);
+  for (const warning of ignored) log.warning(warning);
+  log.info(operation.describe(config));
+  log.info(
+    config.signIn
+      ? `Signing in with ${config.signIn.method}: ${config.signInReason}.`
+      : 'Reading the storage with the storage key; no Azure sign-in needed.',
+  );
 
-  let idTokens: IdTokenCache | undefined;
-  const summary = { config, backupUrl, operationUrl: undefined as string | undefined };
+  const deadline = new Deadline(config.timing.timeoutMs);
+  const idTokens = config.signIn?.method === 'oidc' ? idTokenCache(config.signIn, host, secrets) : undefined;
+  const job = createJob(config, context, host, secrets, deadline, idTokens);
+  const title = operation.title(config);
   try {
-    if (config.signIn.method === 'oidc') {
-      const { audience } = config.signIn;
-      const request = host.requestIdToken;
-      if (!request) throw new Error('The runner offers no ID token');
-      idTokens = cacheIdToken(() => request(audience), secrets);
-    }
-    // Loaded only now: the Azure SDKs are most of the bundle, and a run that stops at validation never needs them.
-    const [{ createCredential }, { runApimOperation }] = await Promise.all([
-      import('./credential'),
-      import('./apim-operation'),
-    ]);
-    const credential = createCredential(config.signIn, config.cloud, secrets, idTokens);
-    const outcome = await runApimOperation(config, credential, log, {
-      onOperationUrl: (url) => {
-        summary.operationUrl = url;
-        host.setOutput('operationUrl', url);
-      },
-    });
-    host.setOutput('durationSeconds', String(Math.round(outcome.durationMs / 1000)));
+    await operation.run(config, job);
     if (idTokens) log.debug(`ID tokens fetched: ${idTokens.fetches}.`);
-    await host.writeSummary(renderSummary({ ...summary, succeeded: true, ...outcome }));
+    await host.writeSummary(renderSummary({ title, succeeded: true, ...job.summary }));
     return { succeeded: true };
   } catch (error) {
-    const explained = explainError(error, {
-      action: `${config.operation === 'backup' ? 'Backup' : 'Restore'} of API Management instance '${config.serviceName}'`,
-      config,
-      platform: context.platform,
-      idTokenClaims: idTokens?.claims,
-    });
+    const explained = deadline.expired
+      ? timeoutError(operation.action(config), config, job.operationUrl)
+      : explainError(error, { action: operation.action(config), config, idTokenClaims: idTokens?.claims });
     const message = secrets.redact(explained.message);
     log.debug(secrets.redact(format('Underlying error: %O', error)));
     await host
-      .writeSummary(renderSummary({ ...summary, succeeded: false, error: message }))
+      .writeSummary(renderSummary({ title, succeeded: false, ...job.summary, error: message }))
       .catch(() => undefined);
     return { succeeded: false, message };
+  } finally {
+    deadline.clear();
   }
 }
 
-function describeJob(config: Config): string {
-  const instance = `API Management instance '${config.serviceName}' (resource group '${config.resourceGroup}', subscription '${config.subscriptionId}')`;
-  const blob = `blob '${config.backupName}' in container '${config.container}' of storage account '${config.storageAccount}'`;
-  const what =
-    config.operation === 'backup'
-      ? `Backing up ${instance} to ${blob}`
-      : `Restoring ${instance} from ${blob}`;
-  return `${what}, using ${describeAccess(config)}. Timeout ${formatDuration(config.timeoutMs)}, polling every ${formatDuration(config.pollIntervalMs)} unless Azure asks otherwise.`;
+/** The operation's view of the run; Azure clients are created, and the SDKs loaded, on first use. */
+function createJob(
+  config: CommonConfig,
+  context: RunContext,
+  host: Host,
+  secrets: SecretRegistry,
+  deadline: Deadline,
+  idTokens: IdTokenCache | undefined,
+): Job {
+  let credential: Promise<TokenCredential> | undefined;
+  const signedIn = () =>
+    (credential ??= import('./sign-in/credential').then(({ createCredential }) => {
+      if (!config.signIn) throw new Error('This operation has no sign-in');
+      return createCredential(config.signIn, config.cloud, secrets, idTokens);
+    }));
+  let operationUrl: string | undefined;
+  const job: Job = {
+    log: host.log,
+    context,
+    deadline,
+    setOutput: (name, value) => host.setOutput(name, value),
+    summary: { rows: [], sections: [] },
+    setOperationUrl(url) {
+      operationUrl = url;
+      host.setOutput('operationUrl', url);
+      job.summary.rows.push(['Operation', url]);
+    },
+    get operationUrl() {
+      return operationUrl;
+    },
+    async apim(instance) {
+      const [{ ApimInstance }, credential] = await Promise.all([import('./azure/apim'), signedIn()]);
+      return new ApimInstance(credential, instance, config.cloud, host.log, deadline);
+    },
+    async catalog() {
+      const { BackupCatalog } = await import('./azure/backups');
+      const credential = config.storage.sharedKey ? undefined : await signedIn();
+      return new BackupCatalog(config.storage, credential, describeStorageIdentity(config), deadline);
+    },
+  };
+  return job;
+}
+
+function idTokenCache(signIn: Extract<SignIn, { method: 'oidc' }>, host: Host, secrets: SecretRegistry) {
+  const request = host.requestIdToken;
+  return cacheIdToken(() => {
+    if (!request) throw new Error('The runner offers no ID token');
+    return request(signIn.audience);
+  }, secrets);
+}
+
+/** Who the step reads storage as, for messages that say which role to grant to whom. */
+function describeStorageIdentity(config: CommonConfig): string {
+  if (config.storage.sharedKey) return 'the storage key';
+  const signIn = config.signIn;
+  switch (signIn?.method) {
+    case 'client-secret':
+    case 'client-certificate':
+    case 'oidc':
+      return `app '${signIn.clientId}'`;
+    case 'managed-identity':
+      return signIn.clientId ? `managed identity '${signIn.clientId}'` : "this machine's managed identity";
+    case 'azure-cli':
+      return 'the Azure CLI account';
+    default:
+      return 'the signed-in identity';
+  }
+}
+
+function timeoutError(
+  action: string,
+  config: CommonConfig,
+  operationUrl: string | undefined,
+): ActionableError {
+  const waited = `${action} timed out after ${formatDuration(config.timing.timeoutMs)}.`;
+  if (!operationUrl) {
+    return new ActionableError(
+      `${waited} Nothing was started in Azure.`,
+      'Timeout',
+      'Raise timeout, or check that the runner reaches Azure quickly (sign-in, Resource Manager, storage).',
+    );
+  }
+  return new ActionableError(
+    `${waited} The operation may still be running in Azure: its status is at ${operationUrl} (output operation-url).`,
+    'Timeout',
+    `Check the instance in the Azure portal before retrying: a second ${config.operation} now would conflict with the running one. Raise timeout for large instances (restores can take over an hour).`,
+  );
 }
 
 /** In debug mode the SDKs' own logs help most; they go through the redacting logger like everything else. */
-function routeSdkLogsToDebug(debug: (message: string) => void): void {
+function routeSdkLogsToDebug(debug: Logger['debug']): void {
   setLogLevel('info');
   AzureLogger.log = (...args: unknown[]) => debug(format(...args).trimEnd());
 }

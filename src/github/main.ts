@@ -1,5 +1,6 @@
 /** GitHub Actions entry point: inputs from INPUT_* env, outputs to GITHUB_OUTPUT, summary to GITHUB_STEP_SUMMARY. */
 import * as core from '@actions/core';
+import { context } from '@actions/github';
 import { hasAzureCliSession, Host, outputName, readInputs, runJob, SecretRegistry } from '../core';
 
 const secrets = new SecretRegistry((value) => core.setSecret(value));
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
       platform: 'github',
       now: new Date(),
       runId: process.env.GITHUB_RUN_ID,
+      runUrl: runUrl(),
+      commit: context.sha || undefined,
       idTokenAvailable,
       azureCliSignedIn:
         raw.auth === undefined || raw.auth === 'auto' ? hasAzureCliSession(process.env) : false,
@@ -37,6 +40,13 @@ async function main(): Promise<void> {
     secrets,
   );
   if (!result.succeeded) core.setFailed(result.message);
+}
+
+/** The run's page; context.repo throws outside a repository's workflow, so ask only when it can answer. */
+function runUrl(): string | undefined {
+  if (!context.runId || !process.env.GITHUB_REPOSITORY) return undefined;
+  const { owner, repo } = context.repo;
+  return `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}`;
 }
 
 main().catch((error: unknown) => core.setFailed(secrets.redact(String(error))));

@@ -345,7 +345,7 @@ describe('waiting', () => {
     const result = await run('apim-gh-slow', { timeout: '3s', 'poll-interval': '2s' });
 
     expect(result.exitCode).toBe(1);
-    expect(result.errorMessage).toContain('Timed out after 3s');
+    expect(result.errorMessage).toContain('timed out after 3s');
     expect(result.errorMessage).toContain('may still be running in Azure');
     expect(result.outputs['operation-url']).toContain('/service/apim-gh-slow/operationresults/');
     expect(result.errorMessage).toContain(result.outputs['operation-url']);

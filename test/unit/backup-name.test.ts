@@ -1,6 +1,6 @@
 /** expandBackupName: every placeholder, in UTC, and the problems users can make. */
-import { expandBackupName, NameContext, PLACEHOLDERS } from '../../src/core/backup-name';
-import { DEFAULT_BACKUP_NAME } from '../../src/core/inputs';
+import { expandBackupName, NameContext, PLACEHOLDERS } from '../../src/core/inputs/backup-name';
+import { DEFAULT_BACKUP_NAME } from '../../src/core/inputs/table';
 
 const CONTEXT: NameContext = {
   serviceName: 'contoso-apim',

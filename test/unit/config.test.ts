@@ -1,6 +1,47 @@
-/** parseConfig: Azure's naming rules for every input, sign-in selection, normalisation, and how problems are reported. */
-import { Config, ConnectionInputs, InputError, parseConfig, RunContext } from '../../src/core/config';
-import { InputKey, RawInputs, readInputs } from '../../src/core/inputs';
+/** parseJob: Azure's naming rules for every input, sign-in selection, normalisation, and how problems are reported. */
+import type { ApimStorageAccess, SignIn } from '../../src/core/inputs/config';
+import { ConnectionInputs, InputError, RunContext } from '../../src/core/inputs/config';
+import { parseJob } from '../../src/core/inputs/parse';
+import { readInputs } from '../../src/core/inputs/read';
+import { InputKey, RawInputs } from '../../src/core/inputs/table';
+import type { Cloud } from '../../src/core/sign-in/clouds';
+
+/** The backup and restore configuration flattened, so one case can assert on any part. */
+interface Config {
+  operation: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  serviceName: string;
+  storageAccount: string;
+  container: string;
+  backupName: string;
+  storageAccess: ApimStorageAccess;
+  timeoutMs: number;
+  pollIntervalMs: number;
+  cloud: Cloud;
+  signIn?: SignIn;
+  signInReason?: string;
+}
+
+function parseConfig(raw: RawInputs & ConnectionInputs, context: RunContext): Config {
+  const config = parseJob(raw, context).config as ReturnType<typeof parseJob>['config'] & {
+    instance: { subscriptionId: string; resourceGroup: string; serviceName: string };
+    apimAccess: ApimStorageAccess;
+    backupName: string;
+  };
+  return {
+    operation: config.operation,
+    ...config.instance,
+    storageAccount: config.storage.account,
+    container: config.storage.container,
+    backupName: config.backupName,
+    storageAccess: config.apimAccess,
+    ...config.timing,
+    cloud: config.cloud,
+    signIn: config.signIn,
+    signInReason: config.signInReason,
+  };
+}
 
 const SUBSCRIPTION = '0b5c3a8e-1f2d-4c6b-9a7e-2d3f4a5b6c7d';
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -61,6 +102,12 @@ const GITHUB_NAME: Record<InputKey, string> = {
   environment: 'environment',
   resourceManagerEndpoint: 'resource-manager-endpoint',
   authorityHost: 'authority-host',
+  sourceServiceName: 'source-service-name',
+  blobEndpoint: 'blob-endpoint',
+  maxAge: 'max-age',
+  retentionDays: 'retention-days',
+  keepLast: 'keep-last',
+  dryRun: 'dry-run',
 };
 
 /** Returns the problems parseConfig reports (none when it accepts the inputs); any other error fails the test. */
@@ -371,7 +418,7 @@ interface BadCase {
 const BAD: BadCase[] = [
   // operation
   { input: 'operation', value: undefined, says: 'is required' },
-  { input: 'operation', value: 'copy', says: 'must be backup or restore' },
+  { input: 'operation', value: 'copy', says: 'must be backup, restore, list, verify, prune' },
   {
     input: 'operation',
     value: 'restore',
@@ -505,7 +552,28 @@ const BAD: BadCase[] = [
   { input: 'timeout', value: '-5', says: 'is not a duration' },
   { input: 'timeout', value: 'soon', says: 'is not a duration' },
   { input: 'timeout', value: '30 minutes', says: 'is not a duration' },
-  { input: 'timeout', value: '1d', says: 'is not a duration' },
+  { input: 'timeout', value: '2d', says: 'must be between 1s and 24h' },
+  // the catalog operations
+  { input: 'maxAge', value: 'soon', with: { operation: 'verify' }, says: 'is not a duration' },
+  { input: 'maxAge', value: '0', with: { operation: 'verify' }, says: 'between 1m and 30d' },
+  { input: 'maxAge', value: '31d', with: { operation: 'verify' }, says: 'between 1m and 30d' },
+  { input: 'retentionDays', value: '0', with: { operation: 'prune' }, says: 'whole number from 1' },
+  { input: 'retentionDays', value: '-3', with: { operation: 'prune' }, says: 'whole number from 1' },
+  { input: 'retentionDays', value: '7.5', with: { operation: 'prune' }, says: 'whole number from 1' },
+  { input: 'keepLast', value: '0', with: { operation: 'prune' }, says: 'whole number from 1' },
+  { input: 'keepLast', value: 'all', with: { operation: 'prune' }, says: 'whole number from 1' },
+  { input: 'dryRun', value: 'maybe', with: { operation: 'prune' }, says: 'must be true or false' },
+  { input: 'backupName', value: 'latest', says: 'is only for a restore' },
+  { input: 'blobEndpoint', value: 'ftp://127.0.0.1/x', says: 'must be an http(s) URL' },
+  { input: 'blobEndpoint', value: 'not a url', says: 'must be an http(s) URL' },
+  { input: 'blobEndpoint', value: 'https://x.blob.core.windows.net/?sv=1&sig=abc', says: 'without a query' },
+  { input: 'blobEndpoint', value: 'http://127.0.0.1:10000/devstoreaccount1', says: 'must be https when' },
+  {
+    input: 'sourceServiceName',
+    value: 'bad_name',
+    with: { operation: 'list' },
+    says: 'must be 1-50 letters',
+  },
   { input: 'timeout', value: '30m1h', says: 'is not a duration' },
   // poll-interval
   { input: 'pollInterval', value: '0', says: 'between 1s and 10m' },

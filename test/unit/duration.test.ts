@@ -1,5 +1,5 @@
 /** parseDuration and formatDuration: durations as users write them, and as the log shows them. */
-import { formatDuration, parseDuration } from '../../src/core/duration';
+import { formatDuration, parseDuration } from '../../src/core/inputs/duration';
 
 const S = 1_000;
 const M = 60 * S;
@@ -21,6 +21,9 @@ describe('parseDuration', () => {
     ['3', 'h', 3 * H],
     ['007', 's', 7 * S],
     ['0', 'm', 0],
+    ['7d', 'h', 7 * 24 * H],
+    ['1d12h', 'm', 36 * H],
+    ['2', 'd', 2 * 24 * H],
   ] as const)('%p with bare unit %s is %d ms', (text, unit, expected) => {
     expect(parseDuration(text, unit)).toBe(expected);
   });
@@ -38,7 +41,8 @@ describe('parseDuration', () => {
     '+5m',
     '30 minutes',
     '1 h',
-    '1d',
+    'd1',
+    '1h1d',
     '1w',
     '30m1h',
     '5s5m',
@@ -68,7 +72,8 @@ describe('formatDuration', () => {
     [H + 30 * M, '1h 30m'],
     [H + 5 * S, '1h 00m 05s'],
     [H + 30 * M + 5 * S, '1h 30m 05s'],
-    [25 * H + 2 * M + 3 * S, '25h 02m 03s'],
+    [25 * H + 2 * M + 3 * S, '1d 01h'],
+    [7 * 24 * H, '7d'],
     [-5 * S, '0s'],
   ])('%d ms is %p', (ms, expected) => {
     expect(formatDuration(ms)).toBe(expected);

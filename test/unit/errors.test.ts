@@ -1,9 +1,10 @@
 /** explainError: what Azure and Entra answer, turned into a message with the code and a specific hint. */
 import { RestError } from '@azure/core-rest-pipeline';
 import { AuthenticationError } from '@azure/identity';
-import { Config, parseConfig, RunContext } from '../../src/core/config';
-import { ActionableError, ErrorContext, explainError } from '../../src/core/errors';
-import type { Platform, RawInputs } from '../../src/core/inputs';
+import type { RunContext } from '../../src/core/inputs/config';
+import { parseJob } from '../../src/core/inputs/parse';
+import type { Platform, RawInputs } from '../../src/core/inputs/table';
+import { ActionableError, ErrorContext, ErrorSubject, explainError } from '../../src/core/report/errors';
 
 const SUBSCRIPTION = '0b5c3a8e-1f2d-4c6b-9a7e-2d3f4a5b6c7d';
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -25,18 +26,20 @@ const RAW: RawInputs = {
   backupName: 'nightly.apimbackup',
 };
 
-function configOf(raw: RawInputs = {}, platform: Platform = 'github'): Config {
+function configOf(raw: RawInputs = {}, platform: Platform = 'github'): ErrorSubject {
   const context: RunContext = { platform, now: new Date(Date.UTC(2024, 2, 5)), idTokenAvailable: true };
   const extra: RawInputs = platform === 'azureDevOps' ? { serviceConnection: 'prod', auth: 'oidc' } : {};
-  return parseConfig({ ...RAW, ...extra, ...raw }, context);
+  return parseJob({ ...RAW, ...extra, ...raw }, context).config;
 }
 
-function contextOf(raw: RawInputs = {}, extra: Partial<ErrorContext> = {}): ErrorContext {
-  const config = configOf(raw, extra.platform);
+function contextOf(
+  raw: RawInputs = {},
+  { platform, ...extra }: Partial<ErrorContext> & { platform?: Platform } = {},
+): ErrorContext {
+  const config = configOf(raw, platform);
   return {
     action: `${config.operation === 'backup' ? 'Backup' : 'Restore'} of API Management instance 'contoso-apim'`,
     config,
-    platform: 'github',
     ...extra,
   };
 }

@@ -1,6 +1,6 @@
 /** cacheIdToken: one runner ID token, reused until near expiry, with a fake clock and a counting fetch. */
-import { cacheIdToken, decodeJwtClaims, IdTokenClaims } from '../../src/core/id-token';
-import { SecretRegistry } from '../../src/core/secrets';
+import { cacheIdToken, decodeJwtClaims, IdTokenClaims } from '../../src/core/sign-in/id-token';
+import { SecretRegistry } from '../../src/core/report/secrets';
 
 const START_MS = Date.UTC(2024, 2, 5, 7, 0, 0);
 

@@ -1,15 +1,18 @@
 /** The pure helpers around the operation: Retry-After, the REST parameters, the blob URL and the job summary. */
-import { backupRestoreParameters, parseRetryAfter } from '../../src/core/apim-operation';
-import { Config, parseConfig } from '../../src/core/config';
-import type { RawInputs } from '../../src/core/inputs';
-import { blobUrl, describeAccess, renderSummary } from '../../src/core/summary';
+import { backupRestoreParameters } from '../../src/core/azure/apim';
+import { blobUrl } from '../../src/core/azure/blob-url';
+import { parseRetryAfter } from '../../src/core/azure/wait';
+import { parseJob } from '../../src/core/inputs/parse';
+import type { RawInputs } from '../../src/core/inputs/table';
+import type { BackupConfig } from '../../src/core/operations/backup';
+import { describeApimAccess, renderSummary } from '../../src/core/report/summary';
 
 const SUBSCRIPTION = '0b5c3a8e-1f2d-4c6b-9a7e-2d3f4a5b6c7d';
 const IDENTITY = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 const STORAGE_KEY = Buffer.from('unit-test-storage-account-key'.padEnd(64, '#')).toString('base64');
 
-function configOf(raw: RawInputs = {}): Config {
-  return parseConfig(
+function configOf(raw: RawInputs = {}): BackupConfig {
+  return parseJob(
     {
       operation: 'backup',
       subscriptionId: SUBSCRIPTION,
@@ -22,8 +25,20 @@ function configOf(raw: RawInputs = {}): Config {
       ...raw,
     },
     { platform: 'github', now: new Date(Date.UTC(2024, 2, 5)), idTokenAvailable: false },
-  );
+  ).config as BackupConfig;
 }
+
+/** The REST parameters of a configuration, as the backup operation passes them. */
+function parametersOf(config: BackupConfig) {
+  return backupRestoreParameters({
+    storageAccount: config.storage.account,
+    container: config.storage.container,
+    backupName: config.backupName,
+    access: config.apimAccess,
+  });
+}
+
+const urlOf = (config: BackupConfig) => blobUrl(config.storage, config.backupName);
 
 describe('parseRetryAfter', () => {
   const NOW = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
@@ -65,20 +80,20 @@ describe('backupRestoreParameters', () => {
   };
 
   it('sends the access key only with AccessKey', () => {
-    const parameters = backupRestoreParameters(configOf({ storageKey: STORAGE_KEY }));
+    const parameters = parametersOf(configOf({ storageKey: STORAGE_KEY }));
     expect(parameters).toEqual({ ...where, accessType: 'AccessKey', accessKey: STORAGE_KEY });
     expect(parameters).not.toHaveProperty('clientId');
   });
 
   it('sends neither key nor client ID with the system-assigned identity', () => {
-    const parameters = backupRestoreParameters(configOf());
+    const parameters = parametersOf(configOf());
     expect(parameters).toEqual({ ...where, accessType: 'SystemAssignedManagedIdentity' });
     expect(parameters).not.toHaveProperty('accessKey');
     expect(parameters).not.toHaveProperty('clientId');
   });
 
   it('sends the client ID only with UserAssigned', () => {
-    const parameters = backupRestoreParameters(
+    const parameters = parametersOf(
       configOf({ storageAccess: 'user-assigned-identity', storageIdentityClientId: IDENTITY }),
     );
     expect(parameters).toEqual({ ...where, accessType: 'UserAssignedManagedIdentity', clientId: IDENTITY });
@@ -92,77 +107,59 @@ describe('blobUrl', () => {
     ['AzureUSGovernment', 'core.usgovcloudapi.net'],
     ['AzureChinaCloud', 'core.chinacloudapi.cn'],
   ])('%s: https://{account}.blob.%s/{container}/{name}', (environment, suffix) => {
-    expect(blobUrl(configOf({ environment, backupName: 'b.apimbackup' }))).toBe(
+    expect(urlOf(configOf({ environment, backupName: 'b.apimbackup' }))).toBe(
       `https://contosobackups.blob.${suffix}/apim-backups/b.apimbackup`,
     );
   });
 
   it('encodes each path segment of the blob name, keeping the slashes', () => {
-    expect(blobUrl(configOf())).toBe(
+    expect(urlOf(configOf())).toBe(
       'https://contosobackups.blob.core.windows.net/apim-backups/nightly/contoso%20apim.apimbackup',
     );
-    expect(blobUrl(configOf({ backupName: 'a#b/c?d%e.apimbackup' }))).toBe(
+    expect(urlOf(configOf({ backupName: 'a#b/c?d%e.apimbackup' }))).toBe(
       'https://contosobackups.blob.core.windows.net/apim-backups/a%23b/c%3Fd%25e.apimbackup',
     );
   });
 });
 
 describe('renderSummary', () => {
-  const url = 'https://contosobackups.blob.core.windows.net/apim-backups/nightly/contoso%20apim.apimbackup';
-
-  it('a successful backup: heading, instance, subscription, blob link, storage, duration and operation', () => {
+  it('a heading for the outcome, a table of the rows, the sections, and the error in a text block', () => {
     const markdown = renderSummary({
-      config: configOf({ storageKey: STORAGE_KEY }),
-      succeeded: true,
-      backupUrl: url,
-      durationMs: 125_000,
-      operationUrl: 'https://management.azure.com/operations/42',
-      tier: 'Developer',
+      title: 'APIM restore',
+      succeeded: false,
+      rows: [
+        ['Instance', '`contoso-apim` in resource group `rg-apim`'],
+        ['Restored from', '`nightly|01.apimbackup`'],
+      ],
+      sections: ['| Backup |\n| --- |\n| x |'],
+      error: 'Restore failed: Conflict\nWhat to do: wait.',
     });
     expect(markdown).toBe(
       [
-        '### ✅ APIM backup succeeded',
+        '### ❌ APIM restore failed',
         '',
         '| | |',
-        '|---|---|',
-        '| Instance | `contoso-apim` (Developer) in resource group `rg-apim` |',
-        `| Subscription | \`${SUBSCRIPTION}\` |`,
-        `| Backup | [\`nightly/contoso apim.apimbackup\`](${url}) |`,
-        '| Storage | account `contosobackups`, container `apim-backups`, access key |',
-        '| Duration | 2m 05s |',
-        '| Operation | https://management.azure.com/operations/42 |',
+        '| --- | --- |',
+        '| Instance | `contoso-apim` in resource group `rg-apim` |',
+        '| Restored from | `nightly\\|01.apimbackup` |',
+        '',
+        '| Backup |\n| --- |\n| x |',
+        '',
+        '```text\nRestore failed: Conflict\nWhat to do: wait.\n```',
         '',
       ].join('\n'),
     );
-    expect(markdown).not.toContain(STORAGE_KEY);
-  });
-
-  it('a failed restore: heading, "Restored from", no duration, and the error in a text block', () => {
-    const markdown = renderSummary({
-      config: configOf({
-        operation: 'restore',
-        storageAccess: 'user-assigned-identity',
-        storageIdentityClientId: IDENTITY,
-      }),
-      succeeded: false,
-      backupUrl: url,
-      error: 'Restore failed: Conflict\nWhat to do: wait.',
-    });
-    expect(markdown.startsWith('### ❌ APIM restore failed\n\n')).toBe(true);
-    expect(markdown).toContain(`| Restored from | [\`nightly/contoso apim.apimbackup\`](${url}) |`);
-    expect(markdown).toContain(`user-assigned identity ${IDENTITY}`);
-    expect(markdown).toContain('| Instance | `contoso-apim` in resource group `rg-apim` |');
-    expect(markdown).not.toContain('| Duration |');
-    expect(markdown).not.toContain('| Operation |');
-    expect(markdown.endsWith('```text\nRestore failed: Conflict\nWhat to do: wait.\n```\n')).toBe(true);
+    expect(renderSummary({ title: 'APIM backup', succeeded: true, rows: [], sections: [] })).toBe(
+      '### ✅ APIM backup succeeded\n',
+    );
   });
 
   it('describes each storage access', () => {
-    expect(describeAccess(configOf({ storageKey: STORAGE_KEY }))).toBe('access key');
-    expect(describeAccess(configOf())).toBe("the instance's system-assigned identity");
+    expect(describeApimAccess(configOf({ storageKey: STORAGE_KEY }).apimAccess)).toBe('access key');
+    expect(describeApimAccess(configOf().apimAccess)).toBe("the instance's system-assigned identity");
     expect(
-      describeAccess(
-        configOf({ storageAccess: 'user-assigned-identity', storageIdentityClientId: IDENTITY }),
+      describeApimAccess(
+        configOf({ storageAccess: 'user-assigned-identity', storageIdentityClientId: IDENTITY }).apimAccess,
       ),
     ).toBe(`user-assigned identity ${IDENTITY}`);
   });

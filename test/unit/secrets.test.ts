@@ -1,6 +1,6 @@
 /** SecretRegistry and the redacting logger and host: a registered secret never reaches a log line. */
 import type { Host, Logger } from '../../src/core/ports';
-import { redactingHost, redactingLogger, SecretRegistry } from '../../src/core/secrets';
+import { redactingHost, redactingLogger, SecretRegistry } from '../../src/core/report/secrets';
 
 const JWT =
   'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJyZXBvOm93bmVyL25hbWUiLCJleHAiOjE3MDAwMDAwMDB9.c2lnbmF0dXJlLXBhcnQ';

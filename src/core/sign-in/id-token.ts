@@ -3,7 +3,7 @@
  * for the assertion on every token request, twice; runner ID tokens are short-lived, and Entra rejects a stale one
  * (AADSTS700024) — so neither "fetch every time" nor "fetch once" works through a two-hour restore.
  */
-import { SecretRegistry } from './secrets';
+import { SecretRegistry } from '../report/secrets';
 import { refreshTime } from './token-lifetime';
 
 export interface IdTokenClaims {

@@ -1,6 +1,6 @@
 /** Progress lines for long waits: one on every status change and at least one a minute, with the elapsed time. */
-import { formatDuration } from './duration';
-import type { Logger } from './ports';
+import { formatDuration } from '../inputs/duration';
+import type { Logger } from '../ports';
 
 const HEARTBEAT_MS = 60_000;
 

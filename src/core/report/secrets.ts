@@ -2,7 +2,7 @@
  * Masks secrets twice over: the runner is told (so its own log masking applies) and every line the core writes
  * passes through redact(), so a secret cannot reach a log even where the runner's masking does not apply.
  */
-import { Host, Logger } from './ports';
+import { Host, Logger } from '../ports';
 
 export class SecretRegistry {
   private readonly secrets = new Set<string>();

@@ -8,9 +8,9 @@ import {
   ManagedIdentityCredential,
 } from '@azure/identity';
 import { Cloud } from './clouds';
-import { SignIn } from './config';
+import type { SignIn } from '../inputs/config';
 import { IdTokenCache } from './id-token';
-import { SecretRegistry } from './secrets';
+import { SecretRegistry } from '../report/secrets';
 import { refreshTime } from './token-lifetime';
 
 export function createCredential(

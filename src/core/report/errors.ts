@@ -2,10 +2,9 @@
  * Turns what Azure and Entra answer into errors a user can act on: what failed, the Azure error code and
  * message, and what to do about it.
  */
-import type { Config } from './config';
-import { inputName } from './config';
-import type { IdTokenClaims } from './id-token';
-import type { Platform } from './inputs';
+import type { ApimStorageAccess, CommonConfig, Instance, StorageLocation } from '../inputs/config';
+import { InputKey, inputName } from '../inputs/table';
+import type { IdTokenClaims } from '../sign-in/id-token';
 
 /** An error whose message is ready for the user: the adapters print it as it is. */
 export class ActionableError extends Error {
@@ -19,11 +18,17 @@ export class ActionableError extends Error {
   }
 }
 
+/** The configuration parts a hint may name; each operation has some of them. */
+export type ErrorSubject = CommonConfig & {
+  instance?: Instance;
+  apimAccess?: ApimStorageAccess;
+  backupName?: string;
+};
+
 export interface ErrorContext {
   /** What was being done, e.g. "Backup of API Management instance 'x'". */
   action: string;
-  config: Config;
-  platform: Platform;
+  config: ErrorSubject;
   idTokenClaims?: IdTokenClaims;
 }
 
@@ -86,11 +91,12 @@ function firstParagraph(message: string): string {
 }
 
 function hintFor(facts: AzureErrorFacts, context: ErrorContext): string | undefined {
-  const { config, platform } = context;
-  const name = (key: Parameters<typeof inputName>[0]) => inputName(key, platform);
+  const { config } = context;
+  const name = (key: InputKey) => inputName(key, config.platform);
   const text = `${facts.code ?? ''} ${facts.message}`;
-  const serviceScope = `/subscriptions/${config.subscriptionId}/resourceGroups/${config.resourceGroup}/providers/Microsoft.ApiManagement/service/${config.serviceName}`;
-  const signIn = config.signIn;
+  const instance = config.instance ?? { subscriptionId: '', resourceGroup: '', serviceName: '' };
+  const serviceScope = `/subscriptions/${instance.subscriptionId}/resourceGroups/${instance.resourceGroup}/providers/Microsoft.ApiManagement/service/${instance.serviceName}`;
+  const signIn = config.signIn ?? { method: 'managed-identity' };
   const clientId = 'clientId' in signIn ? signIn.clientId : undefined;
 
   // Entra sign-in.
@@ -139,10 +145,10 @@ function hintFor(facts: AzureErrorFacts, context: ErrorContext): string | undefi
     return `The subscription belongs to another tenant. Set ${name('tenantId')} to the subscription's tenant.`;
   }
   if (/SubscriptionNotFound|InvalidSubscriptionId/.test(text)) {
-    return `Subscription '${config.subscriptionId}' was not found, or the identity has no access to it. Check ${name('subscriptionId')}.`;
+    return `Subscription '${instance.subscriptionId}' was not found, or the identity has no access to it. Check ${name('subscriptionId')}.`;
   }
   if (/ResourceGroupNotFound/.test(text)) {
-    return `Resource group '${config.resourceGroup}' does not exist in subscription '${config.subscriptionId}'. Check ${name('resourceGroup')} and ${name('subscriptionId')}.`;
+    return `Resource group '${instance.resourceGroup}' does not exist in subscription '${instance.subscriptionId}'. Check ${name('resourceGroup')} and ${name('subscriptionId')}.`;
   }
   if (/ResourceNotFound/.test(text) || (facts.statusCode === 404 && !/blob/i.test(text))) {
     return `Check ${name('serviceName')}, ${name('resourceGroup')} and ${name('subscriptionId')}, and that the identity can read the instance.`;
@@ -154,13 +160,13 @@ function hintFor(facts: AzureErrorFacts, context: ErrorContext): string | undefi
   }
   const skus = /current SKU is '([^']+)', backup SKU is '([^']+)'/i.exec(text);
   if (skus) {
-    return `A backup restores only to an instance of the same tier. Scale '${config.serviceName}' from ${skus[1]} to ${skus[2]} first, or restore a backup taken from a ${skus[1]} instance.`;
+    return `A backup restores only to an instance of the same tier. Scale '${instance.serviceName}' from ${skus[1]} to ${skus[2]} first, or restore a backup taken from a ${skus[1]} instance.`;
   }
   if (facts.statusCode === 409 || /Conflict|another operation|in progress|ServiceLocked/i.test(text)) {
     return 'Another management operation (a deployment, a scale, or a backup or restore) is running on the instance. Wait for it to finish and retry; serialise pipeline runs that touch the same instance (a concurrency group on GitHub, an exclusive lock on Azure DevOps).';
   }
   if (/BlobNotFound|not found|does not exist/i.test(text) && config.operation === 'restore') {
-    return `Check that blob '${config.backupName}' exists in container '${config.container}' of storage account '${config.storageAccount}' (${name('backupName')}, ${name('container')}).`;
+    return `Check that blob '${config.backupName}' exists in container '${config.storage.container}' of storage account '${config.storage.account}' (${name('backupName')}, ${name('container')}).`;
   }
   if (
     /storage|forbidden|\(403\)|AuthorizationPermissionMismatch|AuthorizationFailure|access denied/i.test(text)
@@ -173,18 +179,77 @@ function hintFor(facts: AzureErrorFacts, context: ErrorContext): string | undefi
   return undefined;
 }
 
-function storageHint(config: Config, name: (key: Parameters<typeof inputName>[0]) => string): string {
-  const account = `storage account '${config.storageAccount}'`;
-  const access = config.storageAccess;
+function storageHint(config: ErrorSubject, name: (key: InputKey) => string): string {
+  const account = `storage account '${config.storage.account}'`;
+  const serviceName = config.instance?.serviceName ?? 'the instance';
+  const access = config.apimAccess ?? { type: 'SystemAssignedManagedIdentity' };
   const byAccess =
     access.type === 'AccessKey'
       ? `Check that ${name('storageKey')} is a current key of ${account} (keys are rotated).`
       : access.type === 'SystemAssignedManagedIdentity'
-        ? `Enable the system-assigned identity of '${config.serviceName}' and grant it '${STORAGE_ROLE}' on ${account}.`
-        : `Assign identity '${access.clientId}' to '${config.serviceName}' and grant it '${STORAGE_ROLE}' on ${account}.`;
+        ? `Enable the system-assigned identity of '${serviceName}' and grant it '${STORAGE_ROLE}' on ${account}.`
+        : `Assign identity '${access.clientId}' to '${serviceName}' and grant it '${STORAGE_ROLE}' on ${account}.`;
   return `API Management could not use ${account}. ${byAccess} With a storage firewall, allow trusted Microsoft services and use the system-assigned identity. CORS must not be enabled on the Blob service.`;
 }
 
-function tenantOf(config: Config): string | undefined {
-  return 'tenantId' in config.signIn ? config.signIn.tenantId : undefined;
+function tenantOf(config: ErrorSubject): string | undefined {
+  return config.signIn && 'tenantId' in config.signIn ? config.signIn.tenantId : undefined;
+}
+
+/** What the step was doing with storage when it failed: each needs its own data role. */
+export type StorageNeed = 'read' | 'write' | 'delete';
+
+const STORAGE_READER = 'Storage Blob Data Reader';
+
+export interface StorageErrorContext {
+  location: StorageLocation;
+  /** Who the step reads storage as: "app '…'", "the storage key", … */
+  identity: string;
+  need: StorageNeed;
+}
+
+/** A storage error the step met itself, reading, stamping or deleting backups, with what to do. */
+export function explainStorageError(error: unknown, context: StorageErrorContext): Error {
+  if (error instanceof ActionableError) return error;
+  const { location, identity, need } = context;
+  const facts = factsOf(error);
+  // A sign-in failure while getting the storage token is explained like any other sign-in failure.
+  if (
+    facts.code?.startsWith('AADSTS') ||
+    /Credential|AuthenticationRequired/.test((error as Error)?.name ?? '')
+  ) {
+    return error as Error;
+  }
+  const code = facts.code ?? (facts.statusCode ? `HTTP ${facts.statusCode}` : undefined);
+  const detail = `${code ? `${code}: ` : ''}${facts.message.split('\n')[0]}`;
+  const account = `storage account '${location.account}'`;
+  const doing = {
+    read: 'read the backups in',
+    write: 'write metadata on a backup in',
+    delete: 'delete backups in',
+  }[need];
+  const role = need === 'read' ? STORAGE_READER : STORAGE_ROLE;
+  const firewall = `If the account has a firewall, allow this runner's network (or run on an agent inside it); trusted Azure services do not cover the pipeline.`;
+  const what = `Could not ${doing} container '${location.container}' of ${account} (${location.blobEndpoint}) as ${identity}: ${detail}`;
+
+  let hint: string;
+  if (
+    facts.code === 'AuthorizationPermissionMismatch' ||
+    (facts.statusCode === 403 && !location.sharedKey && facts.code !== 'AuthorizationFailure')
+  ) {
+    hint = `Grant ${identity} '${role}' on ${account} (${need === 'read' ? 'to list and read backups' : 'to delete backups and write their metadata'}); role assignments can take a few minutes to apply. ${firewall}`;
+  } else if (facts.code === 'AuthorizationFailure' || facts.code === 'AuthorizationSourceIPMismatch') {
+    hint = `The account refuses this network: ${firewall}`;
+  } else if (facts.code === 'AuthenticationFailed' || (facts.statusCode === 403 && location.sharedKey)) {
+    hint = `Check that the storage key is a current key of ${account} (keys are rotated).`;
+  } else if (facts.code === 'ContainerNotFound') {
+    hint = `Container '${location.container}' does not exist in ${account}: check the container input (a backup creates it).`;
+  } else if (/ENOTFOUND|EAI_AGAIN/.test(facts.message)) {
+    hint = `The ${account} was not found (its blob endpoint does not resolve): check the storage account${location.customEndpoint ? ' and blob endpoint' : ''} inputs, and private DNS.`;
+  } else if (/ECONNREFUSED|ETIMEDOUT|ECONNRESET|socket hang up/.test(facts.message)) {
+    hint = `The ${account} could not be reached from this runner. ${firewall}`;
+  } else {
+    hint = firewall;
+  }
+  return new ActionableError(what, facts.code, hint);
 }

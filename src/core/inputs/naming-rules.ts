@@ -59,3 +59,15 @@ export function checkHttpsUrl(value: string): string | undefined {
     return 'must be an https URL';
   }
 }
+
+export function checkHttpUrl(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL';
+    if (url.search || url.hash)
+      return 'must be a URL without a query or fragment (no SAS token: give storage-key)';
+    return undefined;
+  } catch {
+    return 'must be an http(s) URL';
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The backups in blob storage, as the step itself sees them through @azure/storage-blob: which blobs are backups
+ * of an instance, their age and expiry, their provenance metadata, and deleting old ones.
+ */
+import type { TokenCredential } from '@azure/identity';
+import {
+  BlobItem,
+  BlobServiceClient,
+  ContainerClient,
+  RestError,
+  StorageSharedKeyCredential,
+} from '@azure/storage-blob';
+import type { StorageLocation } from '../inputs/config';
+import { explainStorageError, StorageNeed } from '../report/errors';
+import { Backup, BACKUP_LIFETIME_MS, isBackupOf, lowerKeys, Provenance } from './backup-entry';
+import { blobUrl } from './blob-url';
+import type { Deadline } from './deadline';
+
+/** How many deletions are in flight at once: storage latency, not Azurite or the client, sets prune's pace. */
+const DELETE_CONCURRENCY = 32;
+
+export interface DeleteOutcome {
+  deleted: string[];
+  leased: string[];
+  failed: { name: string; message: string }[];
+}
+
+export class BackupCatalog {
+  private readonly container: ContainerClient;
+
+  constructor(
+    private readonly location: StorageLocation,
+    credential: TokenCredential | undefined,
+    /** Who the step reads storage as, for messages: "app '…'", "the storage key". */
+    private readonly identity: string,
+    private readonly deadline: Deadline,
+    private readonly now: () => number = Date.now,
+  ) {
+    const auth = location.sharedKey
+      ? new StorageSharedKeyCredential(location.sharedKey.accountName, location.sharedKey.key)
+      : credential;
+    if (!auth) throw new Error('Reading storage needs a storage key or a sign-in');
+    // Few, quick retries: a storage the step cannot reach is often a firewall, which retrying does not mend.
+    const service = new BlobServiceClient(location.blobEndpoint, auth, {
+      retryOptions: { maxTries: 3, retryDelayInMs: 500, maxRetryDelayInMs: 2_000 },
+      userAgentOptions: { userAgentPrefix: 'apim-backup-restore' },
+    });
+    this.container = service.getContainerClient(location.container);
+  }
+
+  url(name: string): string {
+    return blobUrl(this.location, name);
+  }
+
+  /** Backups of the instance, newest first. Every other blob in the container is left out. */
+  async list(serviceName: string): Promise<Backup[]> {
+    const backups: Backup[] = [];
+    try {
+      const pages = this.container
+        .listBlobsFlat({ includeMetadata: true, abortSignal: this.deadline.signal })
+        .byPage({ maxPageSize: 5000 });
+      for await (const page of pages) {
+        for (const item of page.segment.blobItems) {
+          if (isBackupOf(item.name, item.metadata, serviceName)) backups.push(this.toBackup(item));
+        }
+      }
+    } catch (error) {
+      throw this.explain(error, 'read');
+    }
+    return backups.sort(newestFirst);
+  }
+
+  /** One blob by name, whatever it holds; undefined when it does not exist. */
+  async get(name: string): Promise<Backup | undefined> {
+    try {
+      const properties = await this.container
+        .getBlobClient(name)
+        .getProperties({ abortSignal: this.deadline.signal });
+      return this.toBackup({
+        name,
+        metadata: properties.metadata,
+        properties: {
+          createdOn: properties.createdOn,
+          lastModified: properties.lastModified ?? new Date(this.now()),
+          contentLength: properties.contentLength,
+          leaseState: properties.leaseState,
+        },
+      } as BlobItem);
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404 && !isContainerMissing(error))
+        return undefined;
+      throw this.explain(error, 'read');
+    }
+  }
+
+  async stamp(name: string, provenance: Provenance): Promise<void> {
+    const metadata = Object.fromEntries(
+      Object.entries(provenance)
+        .filter(([, value]) => value !== undefined && value !== '')
+        .map(([key, value]) => [key, asciiOnly(String(value))]),
+    );
+    try {
+      await this.container.getBlobClient(name).setMetadata(metadata, { abortSignal: this.deadline.signal });
+    } catch (error) {
+      throw this.explain(error, 'write');
+    }
+  }
+
+  /** Deletes the blobs concurrently; a leased blob is skipped, a failure recorded, and the others still tried. */
+  async delete(names: string[], onDeleted: (name: string) => void): Promise<DeleteOutcome> {
+    const outcome: DeleteOutcome = { deleted: [], leased: [], failed: [] };
+    await forEachConcurrently(names, DELETE_CONCURRENCY, async (name) => {
+      try {
+        await this.container.deleteBlob(name, { abortSignal: this.deadline.signal });
+        outcome.deleted.push(name);
+        onDeleted(name);
+      } catch (error) {
+        if (this.deadline.expired) throw error;
+        if (error instanceof RestError && /^LeaseIdMissing|LeaseLost/.test(String(error.code))) {
+          outcome.leased.push(name);
+        } else {
+          outcome.failed.push({ name, message: this.explain(error, 'delete').message });
+        }
+      }
+    });
+    return outcome;
+  }
+
+  private toBackup(item: BlobItem): Backup {
+    const metadata = lowerKeys(item.metadata);
+    const stamped = metadata.apimcreated ? Date.parse(metadata.apimcreated) : NaN;
+    const createdOn = Number.isNaN(stamped)
+      ? (item.properties.createdOn ?? item.properties.lastModified)
+      : new Date(stamped);
+    const expiresOn = new Date(createdOn.getTime() + BACKUP_LIFETIME_MS);
+    return {
+      name: item.name,
+      url: this.url(item.name),
+      createdOn,
+      expiresOn,
+      sizeBytes: item.properties.contentLength ?? 0,
+      sku: metadata.apimsku,
+      service: metadata.apimservice,
+      run: metadata.apimrun,
+      expired: expiresOn.getTime() <= this.now(),
+      leased: item.properties.leaseState === 'leased',
+    };
+  }
+
+  private explain(error: unknown, need: StorageNeed): Error {
+    if (this.deadline.expired) return error as Error;
+    return explainStorageError(error, { location: this.location, identity: this.identity, need });
+  }
+}
+
+function newestFirst(a: Backup, b: Backup): number {
+  return b.createdOn.getTime() - a.createdOn.getTime() || a.name.localeCompare(b.name);
+}
+
+/** Metadata values are ASCII: anything else (a project name with accents in a run URL) is percent-encoded. */
+function asciiOnly(value: string): string {
+  return value.replace(/[^\x20-\x7e]/g, (c) => encodeURIComponent(c));
+}
+
+function isContainerMissing(error: RestError): boolean {
+  return error.code === 'ContainerNotFound';
+}
+
+async function forEachConcurrently<T>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

@@ -1,0 +1,88 @@
+/**
+ * The parts every operation's configuration is built from. Each operation declares which parts it needs
+ * (operations/*.ts); all of them are validated before anything is sent.
+ */
+import type { Cloud } from '../sign-in/clouds';
+import type { OperationName, Platform } from './table';
+
+export type SignIn =
+  | { method: 'client-secret'; tenantId: string; clientId: string; clientSecret: string }
+  | { method: 'client-certificate'; tenantId: string; clientId: string; certificatePem: string }
+  | { method: 'oidc'; tenantId: string; clientId: string; audience: string }
+  | { method: 'managed-identity'; clientId?: string }
+  | { method: 'azure-cli'; tenantId?: string };
+
+export type SignInMethod = SignIn['method'];
+
+/** An API Management instance in Azure Resource Manager. */
+export interface Instance {
+  subscriptionId: string;
+  resourceGroup: string;
+  serviceName: string;
+}
+
+/** How API Management itself reaches the storage account (the REST accessType). */
+export type ApimStorageAccess =
+  | { type: 'AccessKey'; key: string }
+  | { type: 'SystemAssignedManagedIdentity' }
+  | { type: 'UserAssignedManagedIdentity'; clientId: string };
+
+/** Where the backups are, and how the step itself reads them. */
+export interface StorageLocation {
+  account: string;
+  container: string;
+  /** Blob service URL without a trailing slash. */
+  blobEndpoint: string;
+  /** True when blob-endpoint was given (an emulator, private DNS or a custom cloud). */
+  customEndpoint: boolean;
+  /** Shared Key access when a storage key is given; otherwise the signed-in identity's token. */
+  sharedKey?: { accountName: string; key: string };
+}
+
+export interface Timing {
+  timeoutMs: number;
+  pollIntervalMs: number;
+}
+
+/** What every operation has. */
+export interface CommonConfig {
+  operation: OperationName;
+  platform: Platform;
+  cloud: Cloud;
+  /** Undefined when the operation needs no Azure sign-in (list or prune with a storage key). */
+  signIn?: SignIn;
+  /** Why `signIn.method` was chosen, for the log. */
+  signInReason?: string;
+  timing: Timing;
+  storage: StorageLocation;
+}
+
+/** Facts about the run that are not inputs. */
+export interface RunContext {
+  platform: Platform;
+  now: Date;
+  runId?: string;
+  /** Link to the pipeline run, stamped on backups. */
+  runUrl?: string;
+  /** The commit the run built, stamped on backups. */
+  commit?: string;
+  /** The runner can hand out an OIDC ID token (GitHub: `id-token: write`; Azure DevOps: federated connection). */
+  idTokenAvailable: boolean;
+  /** An Azure CLI session exists (e.g. from an earlier azure/login step). */
+  azureCliSignedIn?: boolean;
+}
+
+/**
+ * Inputs the Azure DevOps adapter takes from the service connection rather than from task inputs.
+ * `auth` then holds the connection's scheme mapped to a sign-in method.
+ */
+export type ConnectionInputs = { clientCertificate?: string };
+
+export class InputError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `The inputs are not valid; nothing was sent to Azure:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+    );
+    this.name = 'InputError';
+  }
+}

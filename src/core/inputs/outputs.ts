@@ -1,0 +1,91 @@
+/** The one definition of every output and its name on each platform; the manifests are generated from it. */
+import type { OperationName, Platform } from './table';
+
+export interface OutputDefinition {
+  github: string;
+  azureDevOps: string;
+  description: string;
+  /** The operations that set it. */
+  operations: readonly OperationName[];
+}
+
+export const OUTPUTS = [
+  {
+    key: 'backupName',
+    github: 'backup-name',
+    azureDevOps: 'backupName',
+    description: 'The blob backed up to or restored from (for `latest` and verify: the one chosen).',
+    operations: ['backup', 'restore', 'verify'],
+  },
+  {
+    key: 'backupUrl',
+    github: 'backup-url',
+    azureDevOps: 'backupUrl',
+    description: 'URL of that blob, in the storage domain of the chosen cloud (or under blob-endpoint).',
+    operations: ['backup', 'restore', 'verify'],
+  },
+  {
+    key: 'backupAgeSeconds',
+    github: 'backup-age-seconds',
+    azureDevOps: 'backupAgeSeconds',
+    description: 'restore `latest` and verify: age of the backup chosen, in whole seconds.',
+    operations: ['restore', 'verify'],
+  },
+  {
+    key: 'durationSeconds',
+    github: 'duration-seconds',
+    azureDevOps: 'durationSeconds',
+    description: 'How long the operation took, in whole seconds.',
+    operations: ['backup', 'restore'],
+  },
+  {
+    key: 'operationUrl',
+    github: 'operation-url',
+    azureDevOps: 'operationUrl',
+    description:
+      'The Azure Resource Manager operation-status URL; set as soon as the operation starts, also on timeout.',
+    operations: ['backup', 'restore'],
+  },
+  {
+    key: 'backups',
+    github: 'backups',
+    azureDevOps: 'backups',
+    description:
+      'list: the backups as a JSON array, newest first (`name`, `url`, `createdOn`, `expiresOn`, `sizeBytes`, `sku`, `service`, `expired`).',
+    operations: ['list'],
+  },
+  {
+    key: 'backupCount',
+    github: 'backup-count',
+    azureDevOps: 'backupCount',
+    description: 'list: how many backups there are.',
+    operations: ['list'],
+  },
+  {
+    key: 'deleted',
+    github: 'deleted',
+    azureDevOps: 'deleted',
+    description: 'prune: the names deleted (with dry-run: that would be deleted), as a JSON array.',
+    operations: ['prune'],
+  },
+  {
+    key: 'deletedCount',
+    github: 'deleted-count',
+    azureDevOps: 'deletedCount',
+    description: 'prune: how many backups were deleted (with dry-run: would be).',
+    operations: ['prune'],
+  },
+  {
+    key: 'keptCount',
+    github: 'kept-count',
+    azureDevOps: 'keptCount',
+    description: 'prune: how many backups are kept.',
+    operations: ['prune'],
+  },
+] as const satisfies readonly (OutputDefinition & { key: string })[];
+
+export type OutputName = (typeof OUTPUTS)[number]['key'];
+
+export function outputName(key: OutputName, platform: Platform): string {
+  return OUTPUTS.find((output) => output.key === key)![platform];
+}

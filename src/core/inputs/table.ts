@@ -1,0 +1,350 @@
+/**
+ * The one definition of every input: its name on each platform, its default, which operations use it, whether it
+ * is a secret and where it shows in the Azure DevOps editor. action.yml and task.json are generated from this table
+ * (scripts/manifests.ts) and checked against it, as is the README; the operation and option unions derive from it.
+ */
+
+export const OPERATIONS = ['backup', 'restore', 'list', 'verify', 'prune'] as const;
+export type OperationName = (typeof OPERATIONS)[number];
+
+export const STORAGE_ACCESS = [
+  'auto',
+  'access-key',
+  'system-assigned-identity',
+  'user-assigned-identity',
+] as const;
+export const ENVIRONMENTS = ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud'] as const;
+export const GITHUB_AUTH_METHODS = [
+  'auto',
+  'oidc',
+  'client-secret',
+  'managed-identity',
+  'azure-cli',
+] as const;
+
+/** Blob name of a backup when backup-name is not given. */
+export const DEFAULT_BACKUP_NAME = '{service}-{timestamp}.apimbackup';
+/** backup-name value that makes a restore pick the newest usable backup. */
+export const LATEST = 'latest';
+
+/** Sections of the Azure DevOps task editor. */
+export const GROUPS = {
+  signIn: 'Sign-in',
+  instance: 'API Management instance',
+  storage: 'Backup storage',
+  waiting: 'Waiting',
+  retention: 'Age and retention',
+} as const;
+export type Group = keyof typeof GROUPS;
+
+export interface InputDefinition {
+  /** Input name in action.yml; undefined when GitHub has no such input. */
+  readonly github?: string;
+  /** Input name in task.json; undefined when the Azure DevOps task takes it from the service connection. */
+  readonly azureDevOps?: string;
+  /** The alias users write in YAML (task.json `aliases`); used in messages. */
+  readonly azureDevOpsAlias?: string;
+  /** Label in the Azure DevOps task editor. */
+  readonly label?: string;
+  readonly description: string;
+  /** Replaces the description in task.json where Azure DevOps differs (it must start with the same sentence). */
+  readonly azureDevOpsDescription?: string;
+  /** Default shared by both platforms ('' = none). */
+  readonly default?: string;
+  /** Allowed values, for pick lists and docs; validation also accepts REST spellings where noted. */
+  readonly options?: readonly string[];
+  readonly boolean?: boolean;
+  /** Required by every operation that uses it. */
+  readonly required?: boolean;
+  /** The operations that read this input; all when undefined. */
+  readonly operations?: readonly OperationName[];
+  /** Masked the moment it is read; never logged. */
+  readonly secret?: boolean;
+  /** GitHub only: environment variable used when the input is empty. */
+  readonly githubEnvFallback?: string;
+  readonly group?: Group;
+}
+
+const INSTANCE_OPERATIONS = ['backup', 'restore', 'verify'] as const;
+const APIM_STORAGE_OPERATIONS = ['backup', 'restore'] as const;
+const CATALOG_OPERATIONS = ['restore', 'list', 'verify', 'prune'] as const;
+
+export const INPUTS = [
+  {
+    key: 'operation',
+    github: 'operation',
+    azureDevOps: 'operation',
+    label: 'Operation',
+    description:
+      'What to do: `backup`, `restore`, `list` (the backups in storage), `verify` (a fresh backup exists) or `prune` (delete old backups).',
+    options: OPERATIONS,
+    required: true,
+  },
+  {
+    key: 'auth',
+    github: 'auth',
+    description:
+      'How to sign in: `auto` (client secret if given, else OIDC if client-id is given and the runner offers an ID token, else an earlier azure/login session, else managed identity), `oidc`, `client-secret`, `managed-identity` or `azure-cli`.',
+    default: 'auto',
+    options: GITHUB_AUTH_METHODS,
+  },
+  {
+    key: 'tenantId',
+    github: 'tenant-id',
+    description: 'Microsoft Entra tenant (directory) ID. Default: env `AZURE_TENANT_ID`.',
+    githubEnvFallback: 'AZURE_TENANT_ID',
+  },
+  {
+    key: 'clientId',
+    github: 'client-id',
+    description:
+      'Client ID of the app registration or user-assigned managed identity to sign in as. Default: env `AZURE_CLIENT_ID`.',
+    githubEnvFallback: 'AZURE_CLIENT_ID',
+  },
+  {
+    key: 'clientSecret',
+    github: 'client-secret',
+    description:
+      'Client secret of the app registration. Leave empty to use OIDC (needs `permissions: id-token: write`).',
+    secret: true,
+  },
+  {
+    key: 'audience',
+    github: 'audience',
+    description: 'Audience of the GitHub ID token exchanged with Entra ID (OIDC).',
+    default: 'api://AzureADTokenExchange',
+  },
+  {
+    key: 'serviceConnection',
+    azureDevOps: 'ConnectedServiceName',
+    azureDevOpsAlias: 'azureSubscription',
+    label: 'Azure Resource Manager connection',
+    description:
+      'Azure Resource Manager service connection (alias `azureSubscription`). Required, except for list and prune with a storage key.',
+    group: 'signIn',
+  },
+  {
+    key: 'subscriptionId',
+    github: 'subscription-id',
+    azureDevOps: 'subscriptionId',
+    label: 'Subscription ID (override)',
+    description:
+      'Subscription of the API Management instance. Default: env `AZURE_SUBSCRIPTION_ID` on GitHub, the service connection’s subscription on Azure DevOps.',
+    azureDevOpsDescription:
+      'Subscription of the API Management instance. Default: the service connection’s subscription.',
+    githubEnvFallback: 'AZURE_SUBSCRIPTION_ID',
+    operations: INSTANCE_OPERATIONS,
+    group: 'signIn',
+  },
+  {
+    key: 'resourceGroup',
+    github: 'resource-group',
+    azureDevOps: 'resourceGroupName',
+    label: 'Resource group',
+    description: 'Resource group of the API Management instance. Required for backup, restore and verify.',
+    required: true,
+    operations: INSTANCE_OPERATIONS,
+    group: 'instance',
+  },
+  {
+    key: 'serviceName',
+    github: 'service-name',
+    azureDevOps: 'serviceName',
+    label: 'API Management instance',
+    description: 'Name of the API Management instance.',
+    required: true,
+    group: 'instance',
+  },
+  {
+    key: 'sourceServiceName',
+    github: 'source-service-name',
+    azureDevOps: 'sourceServiceName',
+    label: 'Backups of instance',
+    description:
+      'The instance whose backups are meant by restore `latest`, list, verify and prune (e.g. restore a standby from the primary’s backups). Default: the service name.',
+    operations: CATALOG_OPERATIONS,
+    group: 'instance',
+  },
+  {
+    key: 'storageAccount',
+    github: 'storage-account',
+    azureDevOps: 'storageAccount',
+    label: 'Storage account',
+    description: 'Storage account that holds the backups.',
+    required: true,
+    group: 'storage',
+  },
+  {
+    key: 'container',
+    github: 'container',
+    azureDevOps: 'containerName',
+    label: 'Container',
+    description: 'Blob container that holds the backups.',
+    required: true,
+    group: 'storage',
+  },
+  {
+    key: 'backupName',
+    github: 'backup-name',
+    azureDevOps: 'backupName',
+    label: 'Backup blob name',
+    // No default in the manifests: the runners would pass it to a restore too, hiding a missing name.
+    description:
+      'Blob name. Default for a backup: `{service}-{timestamp}.apimbackup`; required for a restore, where `latest` picks the newest usable backup. Placeholders: `{service}`, `{resource-group}`, `{date}`, `{time}`, `{timestamp}`, `{run-id}`.',
+    operations: APIM_STORAGE_OPERATIONS,
+    group: 'storage',
+  },
+  {
+    key: 'blobEndpoint',
+    github: 'blob-endpoint',
+    azureDevOps: 'blobEndpoint',
+    label: 'Blob endpoint',
+    description:
+      'Blob service URL of the storage account, replacing `https://<account>.blob.<cloud suffix>`: private DNS, a custom cloud, or a local emulator such as Azurite.',
+    group: 'storage',
+  },
+  {
+    key: 'storageAccess',
+    github: 'storage-access',
+    azureDevOps: 'storageAccess',
+    label: 'Storage access',
+    description:
+      'How API Management reaches the storage account: `auto` (access key if one is given, else the system-assigned identity), `access-key`, `system-assigned-identity` or `user-assigned-identity`.',
+    default: 'auto',
+    options: STORAGE_ACCESS,
+    operations: APIM_STORAGE_OPERATIONS,
+    group: 'storage',
+  },
+  {
+    key: 'storageKey',
+    github: 'storage-key',
+    azureDevOps: 'storageKey',
+    label: 'Storage account key',
+    description:
+      'Storage account access key: API Management uses it for `access-key` access, and the step reads and prunes the backups with it (else with the signed-in identity).',
+    secret: true,
+    group: 'storage',
+  },
+  {
+    key: 'storageIdentityClientId',
+    github: 'storage-identity-client-id',
+    azureDevOps: 'storageIdentityClientId',
+    label: 'Storage identity client ID',
+    description:
+      'Client ID of the user-assigned identity of the API Management instance, for `user-assigned-identity` access.',
+    operations: APIM_STORAGE_OPERATIONS,
+    group: 'storage',
+  },
+  {
+    key: 'maxAge',
+    github: 'max-age',
+    azureDevOps: 'maxAge',
+    label: 'Maximum backup age',
+    description: 'verify: the newest backup must be younger than this: `26h`, `7d`, `90m`.',
+    default: '24h',
+    operations: ['verify'],
+    group: 'retention',
+  },
+  {
+    key: 'retentionDays',
+    github: 'retention-days',
+    azureDevOps: 'retentionDays',
+    label: 'Retention (days)',
+    description: 'prune: delete backups older than this many days.',
+    default: '30',
+    operations: ['prune'],
+    group: 'retention',
+  },
+  {
+    key: 'keepLast',
+    github: 'keep-last',
+    azureDevOps: 'keepLast',
+    label: 'Always keep the newest',
+    description: 'prune: always keep this many newest backups, whatever their age (at least 1).',
+    default: '1',
+    operations: ['prune'],
+    group: 'retention',
+  },
+  {
+    key: 'dryRun',
+    github: 'dry-run',
+    azureDevOps: 'dryRun',
+    label: 'Dry run',
+    description: 'prune: `true` reports what would be deleted and deletes nothing.',
+    default: 'false',
+    boolean: true,
+    operations: ['prune'],
+    group: 'retention',
+  },
+  {
+    key: 'timeout',
+    github: 'timeout',
+    azureDevOps: 'timeout',
+    label: 'Timeout',
+    description:
+      'How long the step may take: `90s`, `45m`, `1h30m`, `1d`, or a bare number of minutes (1s to 24h).',
+    default: '60m',
+    group: 'waiting',
+  },
+  {
+    key: 'pollInterval',
+    github: 'poll-interval',
+    azureDevOps: 'pollInterval',
+    label: 'Poll interval',
+    description:
+      'How often to ask Azure for progress when it does not say (`Retry-After`): `5s`, `1m`, or a bare number of seconds.',
+    default: '5s',
+    operations: APIM_STORAGE_OPERATIONS,
+    group: 'waiting',
+  },
+  {
+    key: 'environment',
+    github: 'environment',
+    description: 'Azure cloud: `AzureCloud`, `AzureUSGovernment` or `AzureChinaCloud`.',
+    default: 'AzureCloud',
+    options: ENVIRONMENTS,
+  },
+  {
+    key: 'resourceManagerEndpoint',
+    github: 'resource-manager-endpoint',
+    description: 'Replaces the cloud’s Azure Resource Manager URL (custom cloud or a local emulator).',
+  },
+  {
+    key: 'authorityHost',
+    github: 'authority-host',
+    description: 'Replaces the cloud’s Microsoft Entra authority host (custom cloud or a local emulator).',
+  },
+] as const satisfies readonly (InputDefinition & { key: string })[];
+
+export type InputKey = (typeof INPUTS)[number]['key'];
+export type Input = InputDefinition & { key: InputKey };
+export type RawInputs = Partial<Record<InputKey, string>>;
+export type Platform = 'github' | 'azureDevOps';
+
+const BY_KEY = new Map<InputKey, Input>(INPUTS.map((input) => [input.key, input]));
+
+export function inputDefinition(key: InputKey): Input {
+  return BY_KEY.get(key)!;
+}
+
+/** Inputs of one platform, in table order. */
+export function inputsOf(platform: Platform): Input[] {
+  return (INPUTS as readonly Input[]).filter((input) => input[platform] !== undefined);
+}
+
+export function usedBy(input: Input, operation: OperationName): boolean {
+  return input.operations === undefined || input.operations.includes(operation);
+}
+
+export function defaultOf(key: InputKey): string {
+  return inputDefinition(key).default ?? '';
+}
+
+/** The input's name as the user wrote it on this platform, or a description of where it came from. */
+export function inputName(key: InputKey, platform: Platform): string {
+  const definition = inputDefinition(key);
+  if (platform === 'azureDevOps' && definition.azureDevOpsAlias) return definition.azureDevOpsAlias;
+  const platformName = definition[platform];
+  if (platformName) return platformName;
+  return `the service connection's ${key.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)}`;
+}

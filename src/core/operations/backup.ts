@@ -1,0 +1,104 @@
+/** backup: the instance into a new blob, waited for, then stamped with where it came from. */
+import { blobUrl } from '../azure/blob-url';
+import type { Provenance } from '../azure/backup-entry';
+import type { ApimStorageAccess, CommonConfig, Instance } from '../inputs/config';
+import { formatDuration } from '../inputs/duration';
+import { code, describeApimAccess } from '../report/summary';
+import type { Job, Operation } from './operation';
+
+export interface BackupConfig extends CommonConfig {
+  instance: Instance;
+  apimAccess: ApimStorageAccess;
+  backupName: string;
+}
+
+export const backup: Operation<BackupConfig> = {
+  name: 'backup',
+  usesInstance: true,
+  configure(builder, common) {
+    const instance = builder.instance();
+    return {
+      ...common,
+      instance,
+      apimAccess: builder.apimAccess(),
+      backupName: builder.backupName('new', instance),
+    };
+  },
+  title: () => 'APIM backup',
+  action: (config) => `Backup of API Management instance '${config.instance.serviceName}'`,
+  describe: (config) =>
+    `Backing up ${describeInstance(config.instance)} to ${describeBlob(config)}, using ${describeApimAccess(config.apimAccess)}. ${describeTiming(config)}`,
+
+  async run(config, job) {
+    const { instance, storage, backupName } = config;
+    const url = blobUrl(storage, backupName);
+    job.setOutput('backupName', backupName);
+    job.setOutput('backupUrl', url);
+    const apim = await job.apim(instance);
+    const facts = await apim.readWhenIdle(config.timing.pollIntervalMs);
+    addInstanceRows(job, instance, facts.tier);
+    job.summary.rows.push(['Backup', `[${code(backupName)}](${url})`]);
+
+    const createdAt = new Date();
+    const durationMs = await apim.run(
+      'backup',
+      {
+        storageAccount: storage.account,
+        container: storage.container,
+        backupName,
+        access: config.apimAccess,
+      },
+      config.timing.pollIntervalMs,
+      (operationUrl) => job.setOperationUrl(operationUrl),
+    );
+    job.setOutput('durationSeconds', String(Math.round(durationMs / 1000)));
+    job.summary.rows.push(['Duration', formatDuration(durationMs)]);
+
+    await stampProvenance(job, backupName, {
+      apimservice: instance.serviceName,
+      apimresourcegroup: instance.resourceGroup,
+      apimsubscription: instance.subscriptionId,
+      apimsku: facts.tier,
+      apimlocation: facts.location,
+      apimcreated: createdAt.toISOString(),
+      apimrun: job.context.runUrl,
+      apimcommit: job.context.commit,
+    });
+  },
+};
+
+/** Provenance lets list, latest and prune recognise the backup; without it the backup is still good. */
+async function stampProvenance(job: Job, backupName: string, provenance: Provenance): Promise<void> {
+  try {
+    const catalog = await job.catalog();
+    await catalog.stamp(backupName, provenance);
+    job.log.info(`Stamped the backup with its provenance (instance, tier ${provenance.apimsku}, time, run).`);
+  } catch (error) {
+    if (job.deadline.expired) throw error;
+    job.log.warning(
+      `The backup succeeded, but the step could not stamp its provenance metadata, so list, verify, prune and restore latest will know it only by its name: ${(error as Error).message}`,
+    );
+  }
+}
+
+export function describeInstance(instance: Instance): string {
+  return `API Management instance '${instance.serviceName}' (resource group '${instance.resourceGroup}', subscription '${instance.subscriptionId}')`;
+}
+
+export function describeBlob(config: CommonConfig & { backupName: string }): string {
+  return `blob '${config.backupName}' in container '${config.storage.container}' of storage account '${config.storage.account}'`;
+}
+
+export function describeTiming(config: CommonConfig): string {
+  return `Timeout ${formatDuration(config.timing.timeoutMs)}, polling every ${formatDuration(config.timing.pollIntervalMs)} unless Azure asks otherwise.`;
+}
+
+export function addInstanceRows(job: Job, instance: Instance, tier?: string): void {
+  job.summary.rows.push(
+    [
+      'Instance',
+      `${code(instance.serviceName)}${tier ? ` (${tier})` : ''} in resource group ${code(instance.resourceGroup)}`,
+    ],
+    ['Subscription', code(instance.subscriptionId)],
+  );
+}

@@ -1,0 +1,64 @@
+/** list: the backups of an instance in storage, newest first, as outputs and a summary table. */
+import { ageMs, Backup } from '../azure/backup-entry';
+import { formatDuration } from '../inputs/duration';
+import { code, markdownTable } from '../report/summary';
+import { CatalogConfig, describeCatalog } from './catalog-config';
+import { describeBackup } from './guards';
+import type { Operation } from './operation';
+
+/** The log names this many; the output and the summary hold them all. */
+const LOGGED = 10;
+
+export const list: Operation<CatalogConfig> = {
+  name: 'list',
+  usesInstance: false,
+  configure: (builder, common) => ({ ...common, sourceServiceName: builder.sourceServiceName() }),
+  title: () => 'APIM backup list',
+  action: (config) => `Listing the ${describeCatalog(config)}`,
+  describe: (config) => `Listing the ${describeCatalog(config)}.`,
+
+  async run(config, job) {
+    const catalog = await job.catalog();
+    const backups = await catalog.list(config.sourceServiceName);
+    const now = Date.now();
+    job.setOutput('backups', JSON.stringify(backups.map(toOutput)));
+    job.setOutput('backupCount', String(backups.length));
+
+    const expired = backups.filter((backup) => backup.expired).length;
+    job.log.info(
+      `Found ${backups.length} ${describeCatalog(config)}${expired ? ` (${expired} expired)` : ''}${backups.length ? ', newest first:' : '.'}`,
+    );
+    for (const backup of backups.slice(0, LOGGED)) job.log.info(`  ${describeBackup(backup, now)}`);
+    if (backups.length > LOGGED) job.log.info(`  … and ${backups.length - LOGGED} more (output backups).`);
+
+    job.summary.rows.push(['Backups of', code(config.sourceServiceName)], ['Count', String(backups.length)]);
+    job.summary.sections.push(backupTable(backups, now));
+  },
+};
+
+function toOutput(backup: Backup) {
+  return {
+    name: backup.name,
+    url: backup.url,
+    createdOn: backup.createdOn.toISOString(),
+    expiresOn: backup.expiresOn.toISOString(),
+    sizeBytes: backup.sizeBytes,
+    sku: backup.sku ?? null,
+    service: backup.service ?? null,
+    expired: backup.expired,
+  };
+}
+
+function backupTable(backups: Backup[], now: number): string {
+  return markdownTable(
+    ['Backup', 'Age', 'Expires in', 'Size', 'Tier', 'Made by'],
+    backups.map((backup) => [
+      `[${code(backup.name)}](${backup.url})`,
+      formatDuration(ageMs(backup, now)),
+      backup.expired ? 'expired' : formatDuration(backup.expiresOn.getTime() - now),
+      `${backup.sizeBytes} B`,
+      backup.sku ?? '',
+      backup.run ? `[run](${backup.run})` : '',
+    ]),
+  );
+}

@@ -1,0 +1,139 @@
+/**
+ * restore: a named backup, or the newest usable one (`latest`), into the instance. The backup is checked in
+ * storage first (exists, not empty, not expired, same tier), so a restore Azure would refuse fails in seconds.
+ */
+import { ageMs, Backup } from '../azure/backup-entry';
+import { blobUrl } from '../azure/blob-url';
+import type { ApimStorageAccess, CommonConfig, Instance } from '../inputs/config';
+import { formatDuration } from '../inputs/duration';
+import { LATEST } from '../inputs/table';
+import { ActionableError } from '../report/errors';
+import { code, describeApimAccess } from '../report/summary';
+import { addInstanceRows, describeBlob, describeInstance, describeTiming } from './backup';
+import { describeBackup, newestUsable, restoreProblem } from './guards';
+import type { Job, Operation } from './operation';
+
+export interface RestoreConfig extends CommonConfig {
+  instance: Instance;
+  apimAccess: ApimStorageAccess;
+  /** A blob name, or `latest`. */
+  backupName: string;
+  /** Whose backups `latest` picks from. */
+  sourceServiceName: string;
+}
+
+export const restore: Operation<RestoreConfig> = {
+  name: 'restore',
+  usesInstance: true,
+  configure(builder, common) {
+    const instance = builder.instance();
+    return {
+      ...common,
+      instance,
+      apimAccess: builder.apimAccess(),
+      backupName: builder.backupName('existing', instance),
+      sourceServiceName: builder.sourceServiceName(),
+    };
+  },
+  title: () => 'APIM restore',
+  action: (config) => `Restore of API Management instance '${config.instance.serviceName}'`,
+  describe: (config) => {
+    const from =
+      config.backupName === LATEST
+        ? `the newest usable backup of '${config.sourceServiceName}' in container '${config.storage.container}' of storage account '${config.storage.account}'`
+        : describeBlob(config);
+    return `Restoring ${describeInstance(config.instance)} from ${from}, using ${describeApimAccess(config.apimAccess)}. ${describeTiming(config)}`;
+  },
+
+  async run(config, job) {
+    const { instance, storage } = config;
+    const apim = await job.apim(instance);
+    const facts = await apim.readWhenIdle(config.timing.pollIntervalMs);
+    addInstanceRows(job, instance, facts.tier);
+
+    const backupName =
+      config.backupName === LATEST
+        ? await pickLatest(config, job, facts.tier)
+        : await checkNamed(config, job, facts.tier);
+    const url = blobUrl(storage, backupName);
+    job.setOutput('backupName', backupName);
+    job.setOutput('backupUrl', url);
+    job.summary.rows.push(['Restored from', `[${code(backupName)}](${url})`]);
+
+    const durationMs = await apim.run(
+      'restore',
+      {
+        storageAccount: storage.account,
+        container: storage.container,
+        backupName,
+        access: config.apimAccess,
+      },
+      config.timing.pollIntervalMs,
+      (operationUrl) => job.setOperationUrl(operationUrl),
+    );
+    job.setOutput('durationSeconds', String(Math.round(durationMs / 1000)));
+    job.summary.rows.push(['Duration', formatDuration(durationMs)]);
+  },
+};
+
+/** `latest`: reading the storage is required; the newest backup that has not expired, checked like a named one. */
+async function pickLatest(config: RestoreConfig, job: Job, tier: string): Promise<string> {
+  const catalog = await job.catalog();
+  const backups = await catalog.list(config.sourceServiceName);
+  const { backup, skippedExpired } = newestUsable(backups);
+  const where = `in container '${config.storage.container}' of storage account '${config.storage.account}'`;
+  if (!backup) {
+    throw new ActionableError(
+      `No usable backup of '${config.sourceServiceName}' ${where}: ${backups.length === 0 ? 'there is none' : `all ${backups.length} have expired (older than 30 days)`}.`,
+      'NoBackup',
+      'Take a backup first (operation: backup), or check source-service-name, container and storage-account.',
+    );
+  }
+  const skipped = skippedExpired > 0 ? `; ${skippedExpired} expired one(s) skipped` : '';
+  job.log.info(
+    `latest: restoring ${describeBackup(backup)}, the newest backup of '${config.sourceServiceName}' ${where} that has not expired (of ${backups.length}${skipped}).`,
+  );
+  job.setOutput('backupAgeSeconds', String(Math.round(ageMs(backup) / 1000)));
+  refuseIfUnrestorable(backup, tier, config);
+  return backup.name;
+}
+
+/**
+ * A named backup is checked when the step can read the storage; a common set-up lets only the instance itself
+ * through the storage firewall, so when it cannot, the step says which checks it skipped and goes on.
+ */
+async function checkNamed(config: RestoreConfig, job: Job, tier: string): Promise<string> {
+  const name = config.backupName;
+  let backup: Backup | undefined;
+  try {
+    const catalog = await job.catalog();
+    backup = await catalog.get(name);
+  } catch (error) {
+    if (job.deadline.expired) throw error;
+    job.log.warning(
+      `Skipped the checks on backup '${name}' (exists, not empty, not expired, same tier): the step could not read the storage. Azure will check it during the restore. ${(error as Error).message}`,
+    );
+    return name;
+  }
+  if (!backup) {
+    throw new ActionableError(
+      `Backup '${name}' does not exist in container '${config.storage.container}' of storage account '${config.storage.account}'; nothing was restored.`,
+      'BlobNotFound',
+      'Check backup-name (list shows the backups there), or use latest.',
+    );
+  }
+  job.log.info(`Checked backup ${describeBackup(backup)}.`);
+  refuseIfUnrestorable(backup, tier, config);
+  return name;
+}
+
+function refuseIfUnrestorable(backup: Backup, tier: string, config: RestoreConfig): void {
+  const problem = restoreProblem(backup, tier);
+  if (!problem) return;
+  const hint = backup.expired
+    ? 'Restore a newer backup (backup-name: latest picks the newest one that has not expired), or take a new one.'
+    : backup.sizeBytes === 0
+      ? 'The blob holds no backup: restore another one.'
+      : `Scale '${config.instance.serviceName}' to ${backup.sku} first, or restore a backup taken from a ${tier} instance.`;
+  throw new ActionableError(`Cannot restore: ${problem}. Nothing was restored.`, 'BackupNotRestorable', hint);
+}
