@@ -55,10 +55,12 @@ function actionDefaults(): Record<string, string> {
   );
 }
 
-function taskDefaults(): Record<string, string> {
-  const task = JSON.parse(readFileSync(join(ROOT, 'task.json'), 'utf8')) as {
-    inputs: { name: string; defaultValue?: string }[];
-  };
+interface TaskManifest {
+  inputs: { name: string; defaultValue?: string }[];
+  execution: Record<string, { target: string }>;
+}
+
+function taskDefaults(task: TaskManifest): Record<string, string> {
   return Object.fromEntries(
     task.inputs
       .filter((input) => input.defaultValue !== undefined)
@@ -127,6 +129,11 @@ export interface AzureDevOpsRunOptions {
   connection?: ServiceConnection;
   env?: NodeJS.ProcessEnv;
   caCertPath: string;
+  /**
+   * A task folder (task.json and what its `execution` targets name), e.g. one unpacked from the .vsix: its
+   * task.json gives the defaults and its Node24 target is run. Default: the repository's task.json and bundle.
+   */
+  taskDir?: string;
 }
 
 export async function runAzureDevOpsTask(options: AzureDevOpsRunOptions): Promise<BundleRun> {
@@ -137,7 +144,10 @@ export async function runAzureDevOpsTask(options: AzureDevOpsRunOptions): Promis
     BUILD_BUILDID: '777',
     ...options.env,
   };
-  const inputs: Record<string, string> = { ...taskDefaults(), ...options.inputs };
+  const taskDir = options.taskDir ?? ROOT;
+  const task = JSON.parse(readFileSync(join(taskDir, 'task.json'), 'utf8')) as TaskManifest;
+  const bundle = options.taskDir ? join(taskDir, task.execution.Node24.target) : AZURE_DEVOPS_BUNDLE;
+  const inputs: Record<string, string> = { ...taskDefaults(task), ...options.inputs };
   const connection = options.connection;
   if (connection) {
     inputs.ConnectedServiceName = connection.id;
@@ -158,7 +168,7 @@ export async function runAzureDevOpsTask(options: AzureDevOpsRunOptions): Promis
   for (const [name, value] of Object.entries(inputs))
     env[`INPUT_${name.replace(/[. ]/g, '_').toUpperCase()}`] = value;
 
-  const run = await spawnNode(AZURE_DEVOPS_BUNDLE, env, dir);
+  const run = await spawnNode(bundle, env, dir);
   const commands = parseVsoCommands(run.stdout);
   const outputs: Record<string, string> = {};
   let result = '';

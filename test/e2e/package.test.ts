@@ -1,0 +1,159 @@
+/**
+ * The .vsix that `npm run package` builds: opened as the zip it is, its contents checked, then the task run from
+ * the unpacked folder against the stand-in, as the agent would after installing the extension.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import JSZip from 'jszip';
+import type { StandIn } from '../stand-in';
+import {
+  azureRmConnection,
+  CLIENT_SECRET,
+  CONTAINER,
+  RESOURCE_GROUP,
+  requestsFor,
+  startRegisteredStandIn,
+  STORAGE_ACCOUNT,
+  STORAGE_KEY,
+  SUBSCRIPTION_ID,
+} from './fixtures';
+import { runAzureDevOpsTask } from './harness';
+
+const ROOT = join(__dirname, '..', '..');
+const TASK_FOLDER = 'ApimBackupRestore';
+const json = (text: string) => JSON.parse(text);
+const pkg = json(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const rootTask = json(readFileSync(join(ROOT, 'task.json'), 'utf8'));
+const extension = json(readFileSync(join(ROOT, 'vss-extension.json'), 'utf8'));
+
+let vsixPath: string;
+let zip: JSZip;
+let files: string[];
+let unpacked: string;
+let standIn: StandIn;
+
+beforeAll(async () => {
+  const printed = execFileSync(process.execPath, [join(ROOT, 'scripts', 'package.mjs')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  vsixPath = join(ROOT, printed.trim().replace(/^built /, ''));
+  zip = await JSZip.loadAsync(readFileSync(vsixPath));
+  files = Object.values(zip.files)
+    .filter((entry) => !entry.dir)
+    .map((entry) => entry.name)
+    .sort();
+  unpacked = mkdtempSync(join(tmpdir(), 'vsix-'));
+  for (const name of files) {
+    mkdirSync(dirname(join(unpacked, name)), { recursive: true });
+    writeFileSync(join(unpacked, name), await zip.file(name)!.async('nodebuffer'));
+  }
+  standIn = await startRegisteredStandIn();
+}, 30_000);
+
+afterAll(async () => {
+  await standIn?.close();
+});
+
+const text = (name: string) => zip.file(name)!.async('string');
+
+it('is named <publisher>.<id>-<version>.vsix, in a folder git ignores', () => {
+  expect(vsixPath).toBe(join(ROOT, 'dist', `${extension.publisher}.apim-backup-restore-${pkg.version}.vsix`));
+  const ignored = execFileSync('git', ['check-ignore', vsixPath], { cwd: ROOT, encoding: 'utf8' });
+  expect(ignored.trim()).toBe(vsixPath);
+});
+
+it('holds one task folder with task.json and the bundle its execution targets name, and nothing else', () => {
+  const targets = [
+    ...new Set(Object.values(rootTask.execution).map((h) => (h as { target: string }).target)),
+  ];
+  expect(targets).toEqual(['dist/azure-devops/index.js']);
+  expect(files.filter((name) => name.startsWith(`${TASK_FOLDER}/`))).toEqual(
+    [`${TASK_FOLDER}/task.json`, ...targets.map((target) => `${TASK_FOLDER}/${target}`)].sort(),
+  );
+  expect(files).toEqual(
+    [
+      '[Content_Types].xml',
+      'extension.vsixmanifest',
+      'extension.vsomanifest',
+      'images/icon.png',
+      'LICENSE',
+      'overview.md',
+      `${TASK_FOLDER}/task.json`,
+      `${TASK_FOLDER}/dist/azure-devops/index.js`,
+    ].sort(),
+  );
+});
+
+it("carries the root task.json, with package.json's version", async () => {
+  const task = json(await text(`${TASK_FOLDER}/task.json`));
+  expect(task).toEqual(rootTask);
+  const [Major, Minor, Patch] = pkg.version.split('.').map(Number);
+  expect(task.version).toEqual({ Major, Minor, Patch });
+  expect(task.name).toBe(TASK_FOLDER);
+});
+
+it('carries the committed bundle byte for byte', async () => {
+  const bundle = await zip.file(`${TASK_FOLDER}/dist/azure-devops/index.js`)!.async('nodebuffer');
+  expect(bundle.equals(readFileSync(join(ROOT, 'dist', 'azure-devops', 'index.js')))).toBe(true);
+});
+
+it('has a 128x128 PNG icon, the overview and the license', async () => {
+  const icon = await zip.file('images/icon.png')!.async('nodebuffer');
+  expect(icon.subarray(1, 4).toString('ascii')).toBe('PNG');
+  expect([icon.readUInt32BE(16), icon.readUInt32BE(20)]).toEqual([128, 128]);
+  expect(await text('overview.md')).toContain('task: ApimBackupRestore@1');
+  expect(await text('LICENSE')).toContain('MIT License');
+});
+
+it("declares the task contribution, with the extension's publisher, id and package.json's version", async () => {
+  const manifest = await text('extension.vsixmanifest');
+  const identity = /<Identity [^>]*>/.exec(manifest)?.[0] ?? '';
+  expect(identity).toContain(`Version="${pkg.version}"`);
+  expect(identity).toContain(`Publisher="${extension.publisher}"`);
+  expect(identity).toContain('Id="apim-backup-restore"');
+  expect(manifest).toContain('<Categories>Azure Pipelines</Categories>');
+  expect(manifest).toContain('Microsoft.VisualStudio.Services.Links.Issues');
+  const vso = json(await text('extension.vsomanifest'));
+  expect(vso.contributions).toEqual([
+    expect.objectContaining({
+      type: 'ms.vss-distributed-task.task',
+      targets: ['ms.vss-distributed-task.tasks'],
+      properties: { name: TASK_FOLDER },
+    }),
+  ]);
+});
+
+it('runs a backup from the unpacked task folder alone', async () => {
+  standIn.addService({ subscriptionId: SUBSCRIPTION_ID, resourceGroup: RESOURCE_GROUP, name: 'apim-vsix' });
+
+  const result = await runAzureDevOpsTask({
+    taskDir: join(unpacked, TASK_FOLDER),
+    inputs: {
+      operation: 'backup',
+      resourceGroupName: RESOURCE_GROUP,
+      serviceName: 'apim-vsix',
+      storageAccount: STORAGE_ACCOUNT,
+      containerName: CONTAINER,
+      storageKey: STORAGE_KEY,
+      pollInterval: '1s',
+    },
+    connection: azureRmConnection(standIn, 'ServicePrincipal', {
+      authenticationType: 'spnKey',
+      serviceprincipalkey: CLIENT_SECRET,
+    }),
+    caCertPath: standIn.caCertPath,
+  });
+
+  expect(result.errorMessage).toBe('');
+  expect(result.result).toBe('Succeeded');
+  expect(result.exitCode).toBe(0);
+  expect(result.outputs.backupName).toMatch(/^apim-vsix-\d{8}-\d{6}\.apimbackup$/);
+  expect(result.outputs.backupUrl).toBe(
+    `https://${STORAGE_ACCOUNT}.blob.core.windows.net/${CONTAINER}/${result.outputs.backupName}`,
+  );
+  expect(requestsFor(standIn, 'apim-vsix').starts).toHaveLength(1);
+  expect(result.summary).toContain('APIM backup succeeded');
+});
