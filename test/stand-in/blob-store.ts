@@ -2,6 +2,8 @@
  * Where the stand-in's APIM keeps backups: in memory, or in a real Azurite blob service. A store throws
  * BlobAccessDeniedError where Azure Storage would answer 403, so the stand-in can fail the operation like APIM.
  */
+import { storageClient } from './trust';
+
 type StorageBlob = typeof import('@azure/storage-blob');
 
 // Required lazily, not imported: memory-store users skip loading it, and a bundler then takes its CommonJS build
@@ -64,13 +66,15 @@ export function createAzuriteBlobStore(azurite: {
   blobEndpoint: string;
   accountName: string;
   accountKey: string;
+  /** Set for an https Azurite: the stand-in then trusts it in process. */
+  caCertPem?: string;
 }): BlobStore {
-  const { BlobServiceClient, RestError, StorageSharedKeyCredential } = storageBlob();
+  const { RestError } = storageBlob();
   const client = (accessKey: string | undefined) =>
-    new BlobServiceClient(
+    storageClient(
       azurite.blobEndpoint,
-      new StorageSharedKeyCredential(azurite.accountName, accessKey ?? azurite.accountKey),
-      { retryOptions: { maxTries: 1 } },
+      { accountName: azurite.accountName, accountKey: accessKey ?? azurite.accountKey },
+      { ca: azurite.caCertPem },
     );
   const denied = (account: string, error: unknown) =>
     error instanceof RestError && error.statusCode === 403

@@ -18,6 +18,8 @@
  *   (400 MethodNotAllowedInPricingTier), then 409 Conflict while an operation runs or the instance is busy.
  * - ARM without an Authorization header answers 401 AuthenticationFailed (as ARM does); an unknown token
  *   InvalidAuthenticationToken; an expired one ExpiredAuthenticationToken; all with a WWW-Authenticate challenge.
+ * - Tokens for https://storage.azure.com (scope …/.default, or managed-identity resource) are Entra-shaped v1 JWTs
+ *   that an Azurite started with `oauth: true` accepts (see tokens.ts); ARM refuses them (wrong audience).
  * - Client assertions: expiry is strict (no skew) so tests can expire ID tokens quickly; nbf allows 5 minutes.
  * - GitHub ID tokens without an audience query get GitHub's default, https://github.com/{owner}, which no
  *   federated credential accepts by default (AADSTS70021), as in real life.
@@ -31,8 +33,9 @@ import { join } from 'node:path';
 import { ApiManagement } from './apim';
 import { Arm } from './arm';
 import { BlobStore, createMemoryBlobStore } from './blob-store';
-import { createTestCertificate } from './certificate';
+import { createTestCertificate, TestCertificate } from './certificate';
 import { AppRegistration, Entra } from './entra';
+import { signJwt } from './jwt';
 import { readRequest, RecordedRequest, Reply, Route, writeReply } from './http';
 import {
   azureDevOpsRoute,
@@ -53,6 +56,11 @@ export interface StandInOptions {
   idTokenLifetimeSeconds?: number;
   /** Where backups go; default an in-memory store that accepts any key. */
   blobStore?: BlobStore;
+  /**
+   * The TLS certificate to serve (SAN IP:127.0.0.1), e.g. an https Azurite's, so one CA file trusts both; default a
+   * fresh one. Either way it is `certificate` on the stand-in.
+   */
+  certificate?: TestCertificate;
 }
 
 export interface StandIn {
@@ -61,6 +69,8 @@ export interface StandIn {
   /** The CA to trust (NODE_EXTRA_CA_CERTS for a child process, tlsOptions.ca in process). */
   caCertPath: string;
   caCertPem: string;
+  /** The certificate served, with its key: give it to startAzurite({ certificate }) to share one CA file. */
+  certificate: TestCertificate;
   requests: RecordedRequest[];
   blobStore: BlobStore;
   addApp(app: AppRegistration): void;
@@ -80,9 +90,11 @@ export interface StandIn {
 
 export async function startStandIn(options: StandInOptions = {}): Promise<StandIn> {
   const dir = mkdtempSync(join(tmpdir(), 'stand-in-'));
-  const certificate = createTestCertificate(dir);
+  const certificate = options.certificate ?? createTestCertificate(dir);
   const tokens = new TokenRegistry();
   const idTokens = new IdTokenIssuer(tokens, options.idTokenLifetimeSeconds ?? 300);
+  // Storage tokens are JWTs Azurite reads; signed with the OIDC key, as Entra signs with keys its jwks lists.
+  tokens.signJwt = (claims) => signJwt(claims, idTokens.privateKey, { kid: idTokens.keyId });
   const accessTokenLifetime = options.accessTokenLifetimeSeconds ?? 3600;
   const blobStore = options.blobStore ?? createMemoryBlobStore();
   const requests: RecordedRequest[] = [];
@@ -144,6 +156,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     url,
     caCertPath: certificate.certPath,
     caCertPem: certificate.certPem,
+    certificate,
     requests,
     blobStore,
     addApp: (app) => entra.addApp(app),
