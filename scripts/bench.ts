@@ -1,8 +1,15 @@
 /**
  * `npm run bench`: start-up and run figures of the bundles, side by side in one run, with bare Node as the floor
  * and, when installed, the Azure CLI (`az`, the tool users script today) as a peer. Prints figures; asserts nothing.
+ *
+ * The catalog section measures the operations that read backups in storage (list, verify, prune) on a container of
+ * 10,000 blobs in Azurite behind a proxy adding 20 ms a request, as real Azure Storage takes milliseconds.
+ * BENCH_ONLY=startup or BENCH_ONLY=catalog runs one section.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   azureRmConnection,
@@ -17,12 +24,29 @@ import {
   TENANT_ID,
 } from '../test/e2e/fixtures';
 import { BundleRun, runAzureDevOpsTask, runGitHubAction } from '../test/e2e/harness';
+import {
+  Azurite,
+  backupSeeds,
+  listBlobsWithMetadata,
+  SeedBlob,
+  seedBlobs,
+  startAzurite,
+  startStorageProxy,
+  storageClient,
+  StorageProxy,
+} from '../test/stand-in';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const CATALOG_RUNS = Number(process.env.BENCH_CATALOG_RUNS ?? 3);
+const ONLY = process.env.BENCH_ONLY;
+const LATENCY_MS = 20;
+const DAY_MS = 86_400_000;
 
 interface Figure {
   name: string;
   samples: number[];
+  /** Printed after the figure, e.g. why the bundle failed. */
+  note?: string;
 }
 
 async function measure(name: string, runs: number, once: () => Promise<unknown> | unknown): Promise<Figure> {
@@ -43,16 +67,34 @@ function expectResult(run: BundleRun, result: 'Succeeded' | 'Failed'): void {
 function print(figures: Figure[]): void {
   const ms = (value: number) => `${value.toFixed(0).padStart(6)} ms`;
   console.log(`${'what'.padEnd(62)} ${'median'.padStart(9)} ${'min'.padStart(9)} ${'max'.padStart(9)}  runs`);
-  for (const { name, samples } of figures) {
+  for (const { name, samples, note } of figures) {
     const sorted = [...samples].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)];
     console.log(
       `${name.padEnd(62)} ${ms(median)} ${ms(sorted[0])} ${ms(sorted[sorted.length - 1])}  ${samples.length}`,
     );
+    if (note) console.log(`${''.padEnd(4)}${note}`);
   }
 }
 
+/** Times a bundle run; a failed run still yields its time, with the failure as the figure's note. */
+async function measureBundle(name: string, runs: number, once: () => Promise<BundleRun>): Promise<Figure> {
+  let note: string | undefined;
+  const figure = await measure(name, runs, async () => {
+    const run = await once();
+    if (run.result !== 'Succeeded') {
+      note = `FAILED (${run.result}): ${run.errorMessage.replace(/\s*\n\s*/g, ' ') || run.stderr.trim().split('\n').pop()}`;
+    }
+  });
+  return { ...figure, note };
+}
+
 async function main(): Promise<void> {
+  if (ONLY !== 'catalog') await startup();
+  if (ONLY !== 'startup') await catalog();
+}
+
+async function startup(): Promise<void> {
   const standIn = await startRegisteredStandIn();
   try {
     standIn.addService({
@@ -129,6 +171,231 @@ async function main(): Promise<void> {
     print(figures);
   } finally {
     await standIn.close();
+  }
+}
+
+/** An Azurite (http, Shared Key) behind a proxy adding LATENCY_MS to each request. */
+async function storageBehindProxy(): Promise<{
+  azurite: Azurite;
+  proxy: StorageProxy;
+  close(): Promise<void>;
+}> {
+  const azurite = await startAzurite();
+  const proxy = await startStorageProxy({ target: azurite.blobEndpoint, latencyMs: LATENCY_MS });
+  return {
+    azurite,
+    proxy,
+    async close() {
+      await proxy.close();
+      await azurite.close();
+    },
+  };
+}
+
+function catalogBlobs(now: number): SeedBlob[] {
+  const bench = backupSeeds({ service: 'apim-bench', count: 1_000, newest: new Date(now), spreadDays: 60 });
+  // A name-prefix trap (apim-bench-staging-…), other instances, and blobs that are no backups at all.
+  const staging = backupSeeds({
+    service: 'apim-bench-staging',
+    count: 1_000,
+    newest: new Date(now),
+    spreadDays: 60,
+  });
+  const others = ['apim-prod', 'apim-test', 'apim-dev'].flatMap((service) =>
+    backupSeeds({
+      service,
+      count: 1_000,
+      newest: new Date(now),
+      spreadDays: 60,
+      sku: 'Premium',
+      content: 'empty',
+    }),
+  );
+  const unrelated = Array.from({ length: 5_000 }, (_, i) => ({
+    name: `logs/2026/${String(i % 12).padStart(2, '0')}/run-${i}.json`,
+    content: '{}',
+  }));
+  return [...bench, ...staging, ...others, ...unrelated];
+}
+
+async function catalog(): Promise<void> {
+  console.log(
+    `\nCatalog: a container of 10,000 blobs (1,000 backups of apim-bench), Azurite behind ${LATENCY_MS} ms a request\n`,
+  );
+  const storage = await storageBehindProxy();
+  const standIn = await startRegisteredStandIn();
+  const azConfig = mkdtempSync(join(tmpdir(), 'az-bench-'));
+  try {
+    standIn.addService({
+      subscriptionId: SUBSCRIPTION_ID,
+      resourceGroup: RESOURCE_GROUP,
+      name: 'apim-bench',
+    });
+    const { azurite, proxy } = storage;
+    const direct = storageClient(azurite.blobEndpoint, azurite, { maxTries: 3 });
+    // Seeded straight into Azurite: the latency is for what is measured.
+    const seeded = await seedBlobs(direct.getContainerClient(CONTAINER), catalogBlobs(Date.now()), {
+      concurrency: 64,
+    });
+    console.log(`seeded ${seeded.uploaded} blobs with ${seeded.maxInFlight} in flight in ${seeded.ms} ms\n`);
+
+    const storageInputs = {
+      'service-name': 'apim-bench',
+      'storage-account': azurite.accountName,
+      container: CONTAINER,
+      'storage-key': azurite.accountKey,
+      'blob-endpoint': proxy.url,
+    };
+    const armInputs = {
+      'tenant-id': TENANT_ID,
+      'client-id': CLIENT_ID,
+      'client-secret': CLIENT_SECRET,
+      'subscription-id': SUBSCRIPTION_ID,
+      'resource-group': RESOURCE_GROUP,
+      'resource-manager-endpoint': standIn.url,
+      'authority-host': standIn.url,
+    };
+    const caCertPath = standIn.caCertPath;
+    const figures: Figure[] = [];
+    const requestsOf = async (figure: Promise<Figure>) => {
+      proxy.reset();
+      const result = await figure;
+      const runs = CATALOG_RUNS + 1;
+      const extra = `${Math.round(proxy.requests.length / runs)} storage requests a run, ${proxy.maxInFlight} at most in flight`;
+      figures.push({ ...result, note: result.note ? `${result.note}; ${extra}` : extra });
+    };
+    await requestsOf(
+      measureBundle('GitHub bundle: list (1,000 of 10,000 blobs)', CATALOG_RUNS, () =>
+        runGitHubAction({ inputs: { operation: 'list', ...storageInputs }, caCertPath }),
+      ),
+    );
+    await requestsOf(
+      measureBundle('GitHub bundle: verify (max-age 30d, ARM stand-in)', CATALOG_RUNS, () =>
+        runGitHubAction({
+          inputs: { operation: 'verify', ...storageInputs, ...armInputs, 'max-age': '30d' },
+          caCertPath,
+        }),
+      ),
+    );
+    const az = spawnSync('az', ['version'], { encoding: 'utf8', env: azEnv(azConfig) });
+    if (az.status === 0) {
+      const connection = `DefaultEndpointsProtocol=http;AccountName=${azurite.accountName};AccountKey=${azurite.accountKey};BlobEndpoint=${proxy.url}`;
+      const args = [
+        'storage',
+        'blob',
+        'list',
+        '--container-name',
+        CONTAINER,
+        '--connection-string',
+        connection,
+      ];
+      let note: string | undefined;
+      proxy.reset();
+      const figure = await measure(
+        'peer: az storage blob list --include m (all 10,000)',
+        CATALOG_RUNS,
+        // Not spawnSync: the proxy runs in this process and must answer while az runs.
+        async () => {
+          const listArgs = [...args, '--include', 'm', '--num-results', '*', '-o', 'none'];
+          const run = await spawnAsync('az', listArgs, azEnv(azConfig));
+          if (run.status !== 0) note = `FAILED (exit ${run.status}): ${run.stderr.trim().split('\n').pop()}`;
+        },
+      );
+      const extra = `${Math.round(proxy.requests.length / (CATALOG_RUNS + 1))} storage requests a run, ${proxy.maxInFlight} at most in flight`;
+      figures.push({ ...figure, note: note ? `${note}; ${extra}` : extra });
+    } else {
+      console.log('Azure CLI not installed: `apt-get install azure-cli` to add it as a peer.\n');
+    }
+    print(figures);
+  } finally {
+    rmSync(azConfig, { recursive: true, force: true });
+    await standIn.close();
+    await storage.close();
+  }
+  await prune();
+}
+
+function spawnAsync(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
+}
+
+/** The env of an az run: its own config folder, no telemetry, no update checks. */
+function azEnv(configDir: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: configDir,
+    AZURE_CONFIG_DIR: configDir,
+    AZURE_CORE_COLLECT_TELEMETRY: 'false',
+    AZURE_CORE_NO_COLOR: 'true',
+    AZURE_CORE_SURVEY_MESSAGE: 'false',
+  };
+}
+
+/** Prune on its own Azurite: 1,000 backups of apim-bench, 900 of them older than 30 days; one run, it deletes. */
+async function prune(): Promise<void> {
+  console.log(
+    `\nPrune: 1,000 backups of apim-bench, 900 older than 30 days, own Azurite behind ${LATENCY_MS} ms\n`,
+  );
+  const storage = await storageBehindProxy();
+  const standIn = await startRegisteredStandIn();
+  try {
+    const { azurite, proxy } = storage;
+    const now = Date.now();
+    const container = storageClient(azurite.blobEndpoint, azurite, { maxTries: 3 }).getContainerClient(
+      CONTAINER,
+    );
+    await seedBlobs(container, [
+      ...backupSeeds({ service: 'apim-bench', count: 100, newest: new Date(now), spreadDays: 29 }),
+      ...backupSeeds({
+        service: 'apim-bench',
+        count: 900,
+        newest: new Date(now - 31 * DAY_MS),
+        spreadDays: 89,
+      }),
+    ]);
+    proxy.reset();
+    const start = performance.now();
+    const run = await runGitHubAction({
+      inputs: {
+        operation: 'prune',
+        'service-name': 'apim-bench',
+        'storage-account': azurite.accountName,
+        container: CONTAINER,
+        'storage-key': azurite.accountKey,
+        'blob-endpoint': proxy.url,
+        'retention-days': '30',
+        'keep-last': '1',
+      },
+      caCertPath: standIn.caCertPath,
+    });
+    const ms = performance.now() - start;
+    const left = (await listBlobsWithMetadata(container)).length;
+    const deletes = proxy.requests.filter((request) => request.method === 'DELETE').length;
+    const batches = proxy.requests.filter((request) => request.method === 'POST').length;
+    print([
+      {
+        name: 'GitHub bundle: prune (retention-days 30, keep-last 1)',
+        samples: [ms],
+        note:
+          (run.result === 'Succeeded'
+            ? ''
+            : `FAILED (${run.result}): ${run.errorMessage.replace(/\s*\n\s*/g, ' ')}; `) +
+          `${left} blobs left (expect 100); ${proxy.requests.length} storage requests (${deletes} DELETE, ${batches} batch POST), ${proxy.maxInFlight} at most in flight`,
+      },
+    ]);
+  } finally {
+    await standIn.close();
+    await storage.close();
   }
 }
 
