@@ -1,30 +1,32 @@
 /**
- * `npm run demo`: a backup and a restore through the bundled GitHub entry point (dist/github/index.js), run as the
+ * `npm run demo`: the backup lifecycle through the bundled GitHub entry point (dist/github/index.js), run as the
  * runner runs it, against the local stand-ins of Azure Resource Manager and Entra ID, with Azurite holding the
- * backup blob. No Azure account needed.
+ * backups: a backup, a list of the backups in storage, a verify gate, and a restore of the latest backup.
+ * No Azure account needed.
  */
 import {
   CLIENT_ID,
   CLIENT_SECRET,
   CONTAINER,
   RESOURCE_GROUP,
-  startRegisteredStandIn,
+  startLocalAzure,
   STORAGE_ACCOUNT,
+  STORAGE_KEY,
   SUBSCRIPTION_ID,
   TENANT_ID,
 } from '../test/e2e/fixtures';
 import { BundleRun, runGitHubAction, visibleOutput } from '../test/e2e/harness';
-import { createAzuriteBlobStore, startAzurite } from '../test/stand-in';
 
 const SERVICE = 'apim-demo';
 
 async function main(): Promise<void> {
-  const azurite = await startAzurite();
-  const standIn = await startRegisteredStandIn({ blobStore: createAzuriteBlobStore(azurite) });
+  const standIn = await startLocalAzure();
   try {
     standIn.addService({ subscriptionId: SUBSCRIPTION_ID, resourceGroup: RESOURCE_GROUP, name: SERVICE });
     console.log(`Stand-in of Azure Resource Manager and Entra ID: ${standIn.url}`);
-    console.log(`Azurite blob endpoint: ${azurite.blobEndpoint}\n`);
+    console.log(
+      `Azurite blob endpoint (https, storage account ${STORAGE_ACCOUNT}): ${standIn.blobEndpoint}\n`,
+    );
 
     const common = {
       'tenant-id': TENANT_ID,
@@ -35,30 +37,35 @@ async function main(): Promise<void> {
       'service-name': SERVICE,
       'storage-account': STORAGE_ACCOUNT,
       container: CONTAINER,
-      'storage-key': azurite.accountKey,
+      'storage-key': STORAGE_KEY,
+      'blob-endpoint': standIn.blobEndpoint,
       'poll-interval': '1s',
       'resource-manager-endpoint': standIn.url,
       'authority-host': standIn.url,
     };
-    const backup = await step('backup', () =>
+    await step('backup', () =>
       runGitHubAction({ inputs: { ...common, operation: 'backup' }, caCertPath: standIn.caCertPath }),
     );
-    const blob = await createAzuriteBlobStore(azurite).read(
-      STORAGE_ACCOUNT,
-      CONTAINER,
-      backup.outputs['backup-name'],
-    );
-    console.log(`Blob in Azurite after the backup: ${blob ? `${blob.length} bytes` : 'MISSING'}\n`);
-
-    await step('restore', () =>
+    await step('list', () =>
       runGitHubAction({
-        inputs: { ...common, operation: 'restore', 'backup-name': backup.outputs['backup-name'] },
+        inputs: { ...common, operation: 'list', 'resource-group': '' }, // list needs no instance
+        caCertPath: standIn.caCertPath,
+      }),
+    );
+    await step('verify (a release gate: a backup younger than 1h)', () =>
+      runGitHubAction({
+        inputs: { ...common, operation: 'verify', 'max-age': '1h' },
+        caCertPath: standIn.caCertPath,
+      }),
+    );
+    await step('restore latest', () =>
+      runGitHubAction({
+        inputs: { ...common, operation: 'restore', 'backup-name': 'latest' },
         caCertPath: standIn.caCertPath,
       }),
     );
   } finally {
     await standIn.close();
-    await azurite.close();
   }
 }
 

@@ -23,24 +23,22 @@ import {
   CLIENT_SECRET,
   CONTAINER,
   RESOURCE_GROUP,
-  startRegisteredStandIn,
+  startLocalAzure,
   STORAGE_ACCOUNT,
+  STORAGE_KEY,
   SUBSCRIPTION_ID,
   TENANT_ID,
 } from '../test/e2e/fixtures';
-import { createAzuriteBlobStore, startAzurite } from '../test/stand-in';
 
 const SERVICE = 'apim-stand-in';
 const READY_TIMEOUT_MS = 60_000;
 
 /** Child: runs the servers until SIGTERM/SIGINT, and writes what the steps need to `readyFile` once listening. */
 async function serve(readyFile: string): Promise<void> {
-  const azurite = await startAzurite();
-  const standIn = await startRegisteredStandIn({ blobStore: createAzuriteBlobStore(azurite) });
+  const standIn = await startLocalAzure();
   standIn.addService({ subscriptionId: SUBSCRIPTION_ID, resourceGroup: RESOURCE_GROUP, name: SERVICE });
   const stop = async () => {
     await standIn.close();
-    await azurite.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop());
@@ -57,7 +55,8 @@ async function serve(readyFile: string): Promise<void> {
     STAND_IN_SERVICE_NAME: SERVICE,
     STAND_IN_STORAGE_ACCOUNT: STORAGE_ACCOUNT,
     STAND_IN_CONTAINER: CONTAINER,
-    STAND_IN_STORAGE_KEY: azurite.accountKey,
+    STAND_IN_STORAGE_KEY: STORAGE_KEY,
+    STAND_IN_BLOB_ENDPOINT: standIn.blobEndpoint,
   };
   // Written whole, then renamed: the parent never reads half a file.
   writeFileSync(`${readyFile}.part`, JSON.stringify(env), { mode: 0o600 });

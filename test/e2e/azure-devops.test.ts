@@ -2,7 +2,6 @@
  * The Azure Pipelines task end to end: dist/azure-devops/index.js spawned with the INPUT_* and ENDPOINT_* env the
  * agent sets for an AzureRM service connection, results read from the `##vso` lines.
  */
-import type { StandIn } from '../stand-in';
 import {
   azureDevOpsOidcEnv,
   azureRmConnection,
@@ -11,17 +10,18 @@ import {
   CONTAINER,
   RESOURCE_GROUP,
   requestsFor,
-  startRegisteredStandIn,
+  startLocalAzure,
+  LocalAzure,
   STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
 } from './fixtures';
 import { leakedSecrets, parseVsoCommands, runAzureDevOpsTask, ServiceConnection } from './harness';
 
-let standIn: StandIn;
+let standIn: LocalAzure;
 
 beforeAll(async () => {
-  standIn = await startRegisteredStandIn();
+  standIn = await startLocalAzure();
 });
 
 afterAll(async () => {
@@ -42,6 +42,7 @@ function inputs(serviceName: string, overrides: Record<string, string> = {}): Re
     storageAccount: STORAGE_ACCOUNT,
     containerName: CONTAINER,
     storageKey: STORAGE_KEY,
+    blobEndpoint: standIn.blobEndpoint,
     pollInterval: '1s',
     ...overrides,
   };
@@ -64,7 +65,7 @@ it('backs up through a service principal connection and sets output variables', 
   expect(result.exitCode).toBe(0);
   expect(result.outputs).toMatchObject({
     backupName: 'apim-ado-backup-777.apimbackup',
-    backupUrl: `https://${STORAGE_ACCOUNT}.blob.core.windows.net/${CONTAINER}/apim-ado-backup-777.apimbackup`,
+    backupUrl: `${standIn.blobEndpoint}/${CONTAINER}/apim-ado-backup-777.apimbackup`,
   });
   expect(Number(result.outputs.durationSeconds)).toBeGreaterThanOrEqual(0);
   expect(result.outputs.operationUrl).toContain('/service/apim-ado-backup/operationresults/');

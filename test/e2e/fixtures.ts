@@ -1,5 +1,12 @@
 /** Identities, names and secrets shared by the end-to-end tests, and the stand-in they run against. */
-import { startStandIn, StandIn, StandInOptions } from '../stand-in';
+import {
+  Azurite,
+  createAzuriteBlobStore,
+  startAzurite,
+  startStandIn,
+  StandIn,
+  StandInOptions,
+} from '../stand-in';
 import type { ServiceConnection } from './harness';
 
 export const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -31,6 +38,46 @@ export async function startRegisteredStandIn(options: StandInOptions = {}): Prom
     ],
   });
   return standIn;
+}
+
+/** The stand-in with a real blob service behind it: what the step and the stand-in's APIM read and write. */
+export interface LocalAzure extends StandIn {
+  azurite: Azurite;
+  /** https://127.0.0.1:PORT/stapimbackups: the blob-endpoint input for STORAGE_ACCOUNT, whose key is STORAGE_KEY. */
+  blobEndpoint: string;
+}
+
+/**
+ * startRegisteredStandIn with Azurite over https (`--oauth basic`, so the step can read storage with a token too)
+ * holding the account STORAGE_ACCOUNT with STORAGE_KEY; the stand-in serves Azurite's certificate, so one CA file
+ * trusts both. close() stops both. Every storage request of a run stays on 127.0.0.1 when the run is given
+ * `blob-endpoint: blobEndpoint`.
+ */
+export async function startLocalAzure(options: StandInOptions = {}): Promise<LocalAzure> {
+  const azurite = await startAzurite({
+    oauth: true,
+    accounts: [{ name: STORAGE_ACCOUNT, key: STORAGE_KEY }],
+  });
+  const account = azurite.accounts.find((candidate) => candidate.name === STORAGE_ACCOUNT)!;
+  const standIn = await startRegisteredStandIn({
+    certificate: azurite.certificate,
+    blobStore: createAzuriteBlobStore({
+      blobEndpoint: account.blobEndpoint,
+      accountName: account.name,
+      accountKey: account.key,
+      caCertPem: azurite.caCertPem,
+    }),
+    ...options,
+  });
+  const closeStandIn = standIn.close;
+  return Object.assign(standIn, {
+    azurite,
+    blobEndpoint: account.blobEndpoint,
+    async close() {
+      await closeStandIn();
+      await azurite.close();
+    },
+  });
 }
 
 export function armPath(serviceName: string, suffix = ''): string {

@@ -2,7 +2,6 @@
  * The GitHub Action end to end: dist/github/index.js spawned as the runner spawns it, against the https stand-in
  * of ARM and Entra ID, with the real SDKs inside.
  */
-import type { StandIn } from '../stand-in';
 import { backupBlobContent } from '../stand-in';
 import {
   CLIENT_ID,
@@ -11,7 +10,8 @@ import {
   githubIdTokenEnv,
   RESOURCE_GROUP,
   requestsFor,
-  startRegisteredStandIn,
+  startLocalAzure,
+  LocalAzure,
   STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
@@ -19,10 +19,10 @@ import {
 } from './fixtures';
 import { leakedSecrets, runGitHubAction } from './harness';
 
-let standIn: StandIn;
+let standIn: LocalAzure;
 
 beforeAll(async () => {
-  standIn = await startRegisteredStandIn();
+  standIn = await startLocalAzure();
 });
 
 afterAll(async () => {
@@ -41,6 +41,7 @@ function inputs(serviceName: string, overrides: Record<string, string> = {}): Re
     'storage-account': STORAGE_ACCOUNT,
     container: CONTAINER,
     'storage-key': STORAGE_KEY,
+    'blob-endpoint': standIn.blobEndpoint,
     'poll-interval': '1s',
     'resource-manager-endpoint': standIn.url,
     'authority-host': standIn.url,
@@ -77,9 +78,7 @@ describe('backup', () => {
     expect(result.exitCode).toBe(0);
     const name = result.outputs['backup-name'];
     expect(name).toMatch(/^apim-gh-backup-\d{8}-\d{6}\.apimbackup$/);
-    expect(result.outputs['backup-url']).toBe(
-      `https://${STORAGE_ACCOUNT}.blob.core.windows.net/${CONTAINER}/${name}`,
-    );
+    expect(result.outputs['backup-url']).toBe(`${standIn.blobEndpoint}/${CONTAINER}/${name}`);
     expect(Number(result.outputs['duration-seconds'])).toBeGreaterThanOrEqual(0);
     expect(result.outputs['operation-url']).toMatch(
       new RegExp(`^${standIn.url}/subscriptions/.+/service/apim-gh-backup/operationresults/`),
@@ -183,9 +182,7 @@ describe('restore', () => {
       backupName: 'prod/latest.apimbackup',
       accessType: 'AccessKey',
     });
-    expect(result.outputs['backup-url']).toBe(
-      `https://${STORAGE_ACCOUNT}.blob.core.windows.net/${CONTAINER}/prod/latest.apimbackup`,
-    );
+    expect(result.outputs['backup-url']).toBe(`${standIn.blobEndpoint}/${CONTAINER}/prod/latest.apimbackup`);
     expect(result.summary).toContain('APIM restore succeeded');
   });
 

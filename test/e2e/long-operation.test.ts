@@ -4,7 +4,6 @@
  * the operation takes 24 seconds: many token lifetimes, scaled down from a two-hour restore and one-hour tokens.
  * The run must complete, fetching new tokens as they near expiry — a few, not one per poll.
  */
-import type { StandIn } from '../stand-in';
 import { backupBlobContent } from '../stand-in';
 import {
   azureDevOpsOidcEnv,
@@ -14,7 +13,8 @@ import {
   githubIdTokenEnv,
   RESOURCE_GROUP,
   requestsFor,
-  startRegisteredStandIn,
+  startLocalAzure,
+  LocalAzure,
   STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
@@ -25,10 +25,10 @@ import { BundleRun, leakedSecrets, runAzureDevOpsTask, runGitHubAction } from '.
 const TOKEN_LIFETIME_SECONDS = 8;
 const OPERATION_MS = 24_000;
 
-let standIn: StandIn;
+let standIn: LocalAzure;
 
 beforeAll(async () => {
-  standIn = await startRegisteredStandIn({
+  standIn = await startLocalAzure({
     accessTokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS,
     idTokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS,
   });
@@ -95,6 +95,7 @@ it('GitHub OIDC: a backup that outlives many access and ID tokens completes', as
         'storage-account': STORAGE_ACCOUNT,
         container: CONTAINER,
         'storage-key': STORAGE_KEY,
+        'blob-endpoint': standIn.blobEndpoint,
         'poll-interval': '1s',
         'resource-manager-endpoint': standIn.url,
         'authority-host': standIn.url,
@@ -129,6 +130,7 @@ it('Azure DevOps workload identity federation: a restore that outlives many toke
         storageAccount: STORAGE_ACCOUNT,
         containerName: CONTAINER,
         storageKey: STORAGE_KEY,
+        blobEndpoint: standIn.blobEndpoint,
         backupName: 'long.apimbackup',
         pollInterval: '1s',
       },

@@ -7,14 +7,14 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import JSZip from 'jszip';
-import type { StandIn } from '../stand-in';
 import {
   azureRmConnection,
   CLIENT_SECRET,
   CONTAINER,
   RESOURCE_GROUP,
   requestsFor,
-  startRegisteredStandIn,
+  startLocalAzure,
+  LocalAzure,
   STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
@@ -32,7 +32,7 @@ let vsixPath: string;
 let zip: JSZip;
 let files: string[];
 let unpacked: string;
-let standIn: StandIn;
+let standIn: LocalAzure;
 
 beforeAll(async () => {
   const printed = execFileSync(process.execPath, [join(ROOT, 'scripts', 'package.mjs')], {
@@ -50,7 +50,7 @@ beforeAll(async () => {
     mkdirSync(dirname(join(unpacked, name)), { recursive: true });
     writeFileSync(join(unpacked, name), await zip.file(name)!.async('nodebuffer'));
   }
-  standIn = await startRegisteredStandIn();
+  standIn = await startLocalAzure();
 }, 30_000);
 
 afterAll(async () => {
@@ -138,6 +138,7 @@ it('runs a backup from the unpacked task folder alone', async () => {
       storageAccount: STORAGE_ACCOUNT,
       containerName: CONTAINER,
       storageKey: STORAGE_KEY,
+      blobEndpoint: standIn.blobEndpoint,
       pollInterval: '1s',
     },
     connection: azureRmConnection(standIn, 'ServicePrincipal', {
@@ -151,9 +152,7 @@ it('runs a backup from the unpacked task folder alone', async () => {
   expect(result.result).toBe('Succeeded');
   expect(result.exitCode).toBe(0);
   expect(result.outputs.backupName).toMatch(/^apim-vsix-\d{8}-\d{6}\.apimbackup$/);
-  expect(result.outputs.backupUrl).toBe(
-    `https://${STORAGE_ACCOUNT}.blob.core.windows.net/${CONTAINER}/${result.outputs.backupName}`,
-  );
+  expect(result.outputs.backupUrl).toBe(`${standIn.blobEndpoint}/${CONTAINER}/${result.outputs.backupName}`);
   expect(requestsFor(standIn, 'apim-vsix').starts).toHaveLength(1);
   expect(result.summary).toContain('APIM backup succeeded');
 });

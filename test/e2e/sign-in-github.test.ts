@@ -17,6 +17,8 @@ import {
   RESOURCE_GROUP,
   requestsFor,
   startRegisteredStandIn,
+  startLocalAzure,
+  LocalAzure,
   STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
@@ -29,10 +31,10 @@ const CLI_CLIENT_SECRET = 'cli~stand-in-secret-of-azure-login';
 const CUSTOM_AUDIENCE_CLIENT_ID = '6f8b0d4c-3e5a-4c7b-9d2f-1a3b4c5d6e7f';
 const SERVICE = 'apim-gh-sign-in';
 
-let standIn: StandIn;
+let standIn: LocalAzure;
 
 beforeAll(async () => {
-  standIn = await startRegisteredStandIn();
+  standIn = await startLocalAzure();
   standIn.addService({ subscriptionId: SUBSCRIPTION_ID, resourceGroup: RESOURCE_GROUP, name: SERVICE });
   standIn.addApp({ tenantId: TENANT_ID, clientId: CLI_CLIENT_ID, clientSecret: CLI_CLIENT_SECRET });
   standIn.addApp({
@@ -62,6 +64,7 @@ function storageInputs(overrides: Record<string, string>): Record<string, string
     'storage-account': STORAGE_ACCOUNT,
     container: CONTAINER,
     'storage-key': STORAGE_KEY,
+    'blob-endpoint': standIn.blobEndpoint,
     'poll-interval': '1s',
     'resource-manager-endpoint': standIn.url,
     'authority-host': standIn.url,

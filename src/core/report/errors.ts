@@ -2,6 +2,7 @@
  * Turns what Azure and Entra answer into errors a user can act on: what failed, the Azure error code and
  * message, and what to do about it.
  */
+import type { RestError } from '@azure/core-rest-pipeline';
 import type { ApimStorageAccess, CommonConfig, Instance, StorageLocation } from '../inputs/config';
 import { InputKey, inputName } from '../inputs/table';
 import type { IdTokenClaims } from '../sign-in/id-token';
@@ -213,6 +214,10 @@ export function explainStorageError(error: unknown, context: StorageErrorContext
   if (error instanceof ActionableError) return error;
   const { location, identity, need } = context;
   const facts = factsOf(error);
+  // Storage names the error in a header; an answer to HEAD (reading one blob) has no body to carry it.
+  const headerCode = (error as RestError)?.response?.headers?.get('x-ms-error-code');
+  if (!facts.code && headerCode) facts.code = headerCode;
+  if (!facts.message.trim()) facts.message = `HTTP ${facts.statusCode ?? 'error'}`;
   // A sign-in failure while getting the storage token is explained like any other sign-in failure.
   if (
     facts.code?.startsWith('AADSTS') ||
@@ -221,7 +226,11 @@ export function explainStorageError(error: unknown, context: StorageErrorContext
     return error as Error;
   }
   const code = facts.code ?? (facts.statusCode ? `HTTP ${facts.statusCode}` : undefined);
-  const detail = `${code ? `${code}: ` : ''}${facts.message.split('\n')[0]}`;
+  const firstLine = facts.message.split('\n')[0];
+  const detail =
+    code && firstLine !== code && !firstLine.startsWith('HTTP ')
+      ? `${code}: ${firstLine}`
+      : (code ?? firstLine);
   const account = `storage account '${location.account}'`;
   const doing = {
     read: 'read the backups in',
