@@ -93,6 +93,10 @@ const PLACEHOLDERS: Record<InputKey, string> = {
   retentionDays: '30',
   keepLast: '1',
   dryRun: 'false',
+  sourceResourceGroup: 'rg-placeholder',
+  sourceSubscriptionId: GUID,
+  safetyBackup: 'true',
+  safetyBackupName: 'placeholder-pre-restore.apimbackup',
 };
 const isPlaceholder = (value: string) => /\$\{\{.*\}\}|\$\(.*\)/.test(value);
 
@@ -217,7 +221,7 @@ it('finds the examples: every YAML block that names the action or the task yield
   const platforms = (source: RegExp) =>
     [...new Set(examples.filter((e) => source.test(e.source)).map((e) => e.platform))].sort();
   expect(platforms(/^README/)).toEqual(['azureDevOps', 'github']);
-  expect(examples.filter((e) => e.source.endsWith('try-action.yml'))).toHaveLength(2);
+  expect(examples.filter((e) => e.source.endsWith('try-action.yml'))).toHaveLength(3);
 });
 
 it.each(examples.map((example, index) => [`${example.source} #${index}`, example] as const))(

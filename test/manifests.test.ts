@@ -76,7 +76,7 @@ describe('task.json', () => {
     expect(taskInput('maxAge')?.visibleRule).toBe('operation = verify');
     expect(taskInput('retentionDays')?.visibleRule).toBe('operation = prune');
     expect(taskInput('resourceGroupName')?.visibleRule).toBe(
-      'operation = backup || operation = restore || operation = verify',
+      'operation = backup || operation = restore || operation = copy || operation = verify',
     );
     expect(taskInput('serviceName')).not.toHaveProperty('visibleRule');
   });

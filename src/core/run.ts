@@ -57,9 +57,9 @@ export async function runJob(
     return { succeeded: true };
   } catch (error) {
     const explained = deadline.expired
-      ? timeoutError(operation.action(config), config, job.operationUrl)
+      ? timeoutError(operation.action(config), config, job.running.length > 0)
       : explainError(error, { action: operation.action(config), config, idTokenClaims: idTokens?.claims });
-    const message = secrets.redact(explained.message);
+    const message = secrets.redact([explained.message, ...whereThingsStand(job)].join('\n'));
     log.debug(secrets.redact(format('Underlying error: %O', error)));
     await host
       .writeSummary(renderSummary({ title, succeeded: false, ...job.summary, error: message }))
@@ -85,21 +85,25 @@ function createJob(
       if (!config.signIn) throw new Error('This operation has no sign-in');
       return createCredential(config.signIn, config.cloud, secrets, idTokens);
     }));
-  let operationUrl: string | undefined;
+  const running = new Map<string, string>();
   const job: Job = {
     log: host.log,
     context,
     deadline,
     setOutput: (name, value) => host.setOutput(name, value),
     summary: { rows: [], sections: [] },
-    setOperationUrl(url) {
-      operationUrl = url;
+    trackOperation(label, url) {
+      running.set(url, label);
       host.setOutput('operationUrl', url);
-      job.summary.rows.push(['Operation', url]);
+      job.summary.rows.push([`${label}: operation`, url]);
     },
-    get operationUrl() {
-      return operationUrl;
+    operationFinished(url) {
+      running.delete(url);
     },
+    get running() {
+      return [...running].map(([url, label]) => ({ label, url }));
+    },
+    done: [],
     async apim(instance) {
       const [{ ApimInstance }, credential] = await Promise.all([import('./azure/apim'), signedIn()]);
       return new ApimInstance(credential, instance, config.cloud, host.log, deadline);
@@ -139,24 +143,34 @@ function describeStorageIdentity(config: CommonConfig): string {
   }
 }
 
-function timeoutError(
-  action: string,
-  config: CommonConfig,
-  operationUrl: string | undefined,
-): ActionableError {
+function timeoutError(action: string, config: CommonConfig, started: boolean): ActionableError {
   const waited = `${action} timed out after ${formatDuration(config.timing.timeoutMs)}.`;
-  if (!operationUrl) {
+  if (!started) {
     return new ActionableError(
-      `${waited} Nothing was started in Azure.`,
+      `${waited} Nothing is running in Azure on its behalf.`,
       'Timeout',
       'Raise timeout, or check that the runner reaches Azure quickly (sign-in, Resource Manager, storage).',
     );
   }
   return new ActionableError(
-    `${waited} The operation may still be running in Azure: its status is at ${operationUrl} (output operation-url).`,
+    `${waited} The operation may still be running in Azure.`,
     'Timeout',
     `Check the instance in the Azure portal before retrying: a second ${config.operation} now would conflict with the running one. Raise timeout for large instances (restores can take over an hour).`,
   );
+}
+
+/** What finished, what may still run in Azure (the operation-url output names the last), and how to undo. */
+function whereThingsStand(job: Job): string[] {
+  const lines: string[] = [];
+  if (job.done.length > 0) lines.push('Done:', ...job.done.map((note) => `  - ${note}`));
+  if (job.running.length > 0) {
+    lines.push(
+      'May still be running in Azure (output operation-url has the last):',
+      ...job.running.map(({ label, url }) => `  - ${label}: ${url}`),
+    );
+  }
+  if (job.recovery) lines.push(job.recovery);
+  return lines;
 }
 
 /** In debug mode the SDKs' own logs help most; they go through the redacting logger like everything else. */

@@ -567,8 +567,33 @@ describe('restore guards: a backup Azure would refuse fails in seconds, and no r
     expectSuccess(run);
     const warnings = run.stdout.split('\n').filter((line) => line.startsWith('::warning::'));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain('Skipped the checks on backup');
+    expect(warnings[0]).toContain('The step could not read the storage, so it skipped the checks on backup');
+    expect(warnings[0]).toContain('and the provenance stamp of the safety backup');
     expect(warnings[0]).toContain('AuthorizationFailure');
     expect(visibleOutput(run)).toContain('Restore succeeded');
   });
+});
+
+describe('bad catalog inputs', () => {
+  it.each([
+    [
+      'prune',
+      { 'keep-last': '0', 'retention-days': '-1', 'dry-run': 'maybe', 'blob-endpoint': 'ftp://127.0.0.1/x' },
+      ['keep-last', 'retention-days', 'dry-run', 'blob-endpoint'],
+    ],
+    ['verify', { 'max-age': 'soon', 'source-service-name': 'bad_name' }, ['max-age', 'source-service-name']],
+    ['backup', { 'backup-name': 'latest' }, ['backup-name']],
+  ])(
+    '%s: every problem is listed together and nothing is sent anywhere',
+    async (operation, inputs, named) => {
+      const requestsBefore = standIn.requests.length;
+      proxy.reset();
+      const run = await github('backups-unused', { operation, ...inputs });
+      expectFailure(run);
+      expect(run.errorMessage).toContain('The inputs are not valid; nothing was sent to Azure');
+      for (const name of named) expect(run.errorMessage).toMatch(new RegExp(`^  - ${name} `, 'm'));
+      expect(standIn.requests.length).toBe(requestsBefore);
+      expect(proxy.requests).toEqual([]);
+    },
+  );
 });

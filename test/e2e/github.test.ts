@@ -176,7 +176,9 @@ describe('restore', () => {
 
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain(`Restoring API Management instance 'apim-gh-restore'`);
-    const start = requestsFor(standIn, 'apim-gh-restore').starts[0];
+    // The safety backup first (copy.test.ts proves it), then the restore.
+    const [safety, start] = requestsFor(standIn, 'apim-gh-restore').starts;
+    expect(safety.path).toMatch(/\/backup$/);
     expect(start.path).toMatch(/\/restore$/);
     expect(JSON.parse(start.body)).toMatchObject({
       backupName: 'prod/latest.apimbackup',

@@ -129,7 +129,9 @@ export class ApiManagement {
   }
 
   private async finish({ record, service }: Operation): Promise<Reply> {
-    const error = service.behaviour.failure ?? (await this.doWork(record, service));
+    const { failure } = service.behaviour;
+    const fails = failure && (failure.kind === undefined || failure.kind === record.kind);
+    const error = fails ? failure : await this.doWork(record, service);
     record.finishedAt = Date.now();
     if (error) {
       record.status = 'Failed';
@@ -182,6 +184,7 @@ export class ApiManagement {
           message: `Cannot restore: current SKU is '${service.behaviour.sku}', backup SKU is '${backup.sku}'`,
         };
       }
+      service.restoredFrom = backup.service;
       return undefined;
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);

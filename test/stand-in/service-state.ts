@@ -19,7 +19,12 @@ export interface ServiceBehaviour {
   /** POST backup/restore answers this at once. */
   startError?: { status: number; code: string; message: string };
   /** The operation ends with this error (status defaults to 400) instead of doing its work. */
-  failure?: { status?: number; code: string; message: string };
+  failure?: {
+    status?: number;
+    code: string;
+    message: string;
+    /** Only this kind fails; default both. */ kind?: 'backup' | 'restore';
+  };
   /** Operation results stay 202 (read live: clear it to let the operation finish). */
   neverFinishes: boolean;
 }
@@ -56,6 +61,8 @@ export class ServiceState {
   readonly operations: OperationRecord[] = [];
   /** Service GETs answered so far. */
   gets = 0;
+  /** The instance whose backup was last restored into this one (the stand-in's stand-in for its configuration). */
+  restoredFrom?: string;
   private readonly createdAt = new Date().toISOString();
   private version = 1;
 

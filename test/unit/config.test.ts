@@ -108,6 +108,10 @@ const GITHUB_NAME: Record<InputKey, string> = {
   retentionDays: 'retention-days',
   keepLast: 'keep-last',
   dryRun: 'dry-run',
+  sourceResourceGroup: 'source-resource-group',
+  sourceSubscriptionId: 'source-subscription-id',
+  safetyBackup: 'safety-backup',
+  safetyBackupName: 'safety-backup-name',
 };
 
 /** Returns the problems parseConfig reports (none when it accepts the inputs); any other error fails the test. */
@@ -418,7 +422,7 @@ interface BadCase {
 const BAD: BadCase[] = [
   // operation
   { input: 'operation', value: undefined, says: 'is required' },
-  { input: 'operation', value: 'copy', says: 'must be backup, restore, list, verify, prune' },
+  { input: 'operation', value: 'clone', says: 'must be backup, restore, copy, list, verify, prune' },
   {
     input: 'operation',
     value: 'restore',
@@ -842,7 +846,7 @@ describe('parseConfig: explicit auth on GitHub', () => {
 describe('parseConfig on Azure DevOps', () => {
   /** Task inputs the user writes in YAML, with the camelCase names messages must use. */
   const TASK_INPUTS: [key: InputKey, bad: string, name: string, extra: RawInputs][] = [
-    ['operation', 'copy', 'operation', {}],
+    ['operation', 'clone', 'operation', {}],
     ['subscriptionId', 'my-subscription', 'subscriptionId', {}],
     ['resourceGroup', 'rg.', 'resourceGroupName', {}],
     ['serviceName', '1apim', 'serviceName', {}],
@@ -976,7 +980,7 @@ describe('parseConfig on Azure DevOps', () => {
 describe('parseConfig reports every problem at once', () => {
   const SECRETS = [CLIENT_SECRET, 'not base64: secret storage key!'];
   const ALL_BAD: RawInputs = {
-    operation: 'copy',
+    operation: 'clone',
     auth: 'client-secret',
     tenantId: 'contoso',
     clientId: 'my-app',

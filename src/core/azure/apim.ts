@@ -90,11 +90,15 @@ export class ApimInstance {
     }
   }
 
-  /** Starts a backup or restore and polls it to the end; returns how long it took. */
+  /**
+   * Starts a backup or restore and polls it to the end; returns how long it took. `label` starts its log lines,
+   * e.g. "Backup of 'apim-prod'", so two running at once can be told apart.
+   */
   async run(
     kind: ApimOperationKind,
     location: BackupLocation,
     pollIntervalMs: number,
+    label: string,
     onOperationUrl: (url: string) => void,
   ): Promise<number> {
     let operationUrl: string | undefined;
@@ -113,7 +117,6 @@ export class ApimInstance {
     const options = { abortSignal: this.deadline.signal, onResponse, updateIntervalInMs: pollIntervalMs };
     const parameters = backupRestoreParameters(location);
     const { resourceGroup, serviceName } = this.instance;
-    const verb = kind === 'backup' ? 'Backup' : 'Restore';
 
     const startedAt = Date.now();
     const service = this.client.apiManagementService;
@@ -121,12 +124,12 @@ export class ApimInstance {
       kind === 'backup'
         ? await service.beginBackup(resourceGroup, serviceName, parameters, options)
         : await service.beginRestore(resourceGroup, serviceName, parameters, options);
-    this.log.info(`${verb} started${operationUrl ? `; operation status: ${operationUrl}` : ''}.`);
+    this.log.info(`${label} started${operationUrl ? `; operation status: ${operationUrl}` : ''}.`);
     return pollUntilDone(poller, {
       log: this.log,
       deadline: this.deadline,
       pollIntervalMs,
-      label: verb,
+      label,
       retryAfterMs: () => retryAfterMs,
       startedAt,
     });

@@ -24,7 +24,15 @@ import {
   checkStorageAccount,
   checkStorageKey,
 } from './naming-rules';
-import { DEFAULT_BACKUP_NAME, defaultOf, InputKey, inputName, LATEST, RawInputs } from './table';
+import {
+  DEFAULT_BACKUP_NAME,
+  DEFAULT_SAFETY_BACKUP_NAME,
+  defaultOf,
+  InputKey,
+  inputName,
+  LATEST,
+  RawInputs,
+} from './table';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -237,18 +245,55 @@ export class ConfigBuilder {
       this.problem('backupName', `is only for a restore: a backup needs the name of a new blob`);
       return '';
     }
-    const template = raw.backupName ?? DEFAULT_BACKUP_NAME;
+    return this.expandName('backupName', raw.backupName ?? DEFAULT_BACKUP_NAME, target);
+  }
+
+  /** The name of the safety backup of the target, taken before a restore or copy overwrites it. */
+  safetyBackupName(target: Instance): string {
+    if (this.raw.safetyBackupName?.toLowerCase() === LATEST) {
+      this.problem('safetyBackupName', 'must name a new blob');
+      return '';
+    }
+    return this.expandName(
+      'safetyBackupName',
+      this.raw.safetyBackupName ?? DEFAULT_SAFETY_BACKUP_NAME,
+      target,
+    );
+  }
+
+  /** The source instance of a copy: its name is required; its resource group and subscription default to the target's. */
+  sourceInstance(target: Instance): Instance {
+    const { raw } = this;
+    if (raw.sourceServiceName === undefined) {
+      this.report(`${this.name('sourceServiceName')} is required for a copy: name the instance to copy from`);
+    }
+    return {
+      subscriptionId:
+        raw.sourceSubscriptionId === undefined
+          ? target.subscriptionId
+          : this.checked('sourceSubscriptionId', checkGuid),
+      resourceGroup:
+        raw.sourceResourceGroup === undefined
+          ? target.resourceGroup
+          : this.checked('sourceResourceGroup', checkResourceGroup),
+      serviceName:
+        raw.sourceServiceName === undefined ? '' : this.checked('sourceServiceName', checkServiceName),
+    };
+  }
+
+  /** A blob name template expanded for this run, checked against the blob naming rules. */
+  private expandName(key: 'backupName' | 'safetyBackupName', template: string, target: Instance): string {
     const expanded = expandBackupName(template, {
       ...target,
       now: this.context.now,
       runId: this.context.runId,
     });
     if (!expanded.ok) {
-      this.report(`${this.name('backupName')} '${template}': ${expanded.problem}`);
+      this.report(`${this.name(key)} '${template}': ${expanded.problem}`);
       return '';
     }
     const issue = checkBlobName(expanded.name);
-    if (issue) this.report(`${this.name('backupName')} '${expanded.name}' ${issue}`);
+    if (issue) this.report(`${this.name(key)} '${expanded.name}' ${issue}`);
     return expanded.name;
   }
 

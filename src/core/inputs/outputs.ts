@@ -14,15 +14,16 @@ export const OUTPUTS = [
     key: 'backupName',
     github: 'backup-name',
     azureDevOps: 'backupName',
-    description: 'The blob backed up to or restored from (for `latest` and verify: the one chosen).',
-    operations: ['backup', 'restore', 'verify'],
+    description:
+      'The blob backed up to or restored from (for `latest` and verify: the one chosen; for copy: the new backup of the source).',
+    operations: ['backup', 'restore', 'copy', 'verify'],
   },
   {
     key: 'backupUrl',
     github: 'backup-url',
     azureDevOps: 'backupUrl',
     description: 'URL of that blob, in the storage domain of the chosen cloud (or under blob-endpoint).',
-    operations: ['backup', 'restore', 'verify'],
+    operations: ['backup', 'restore', 'copy', 'verify'],
   },
   {
     key: 'backupAgeSeconds',
@@ -36,15 +37,29 @@ export const OUTPUTS = [
     github: 'duration-seconds',
     azureDevOps: 'durationSeconds',
     description: 'How long the operation took, in whole seconds.',
-    operations: ['backup', 'restore'],
+    operations: ['backup', 'restore', 'copy'],
   },
   {
     key: 'operationUrl',
     github: 'operation-url',
     azureDevOps: 'operationUrl',
     description:
-      'The Azure Resource Manager operation-status URL; set as soon as the operation starts, also on timeout.',
-    operations: ['backup', 'restore'],
+      'The Azure Resource Manager operation-status URL (for restore and copy: of the restore); set as soon as the operation starts, also on timeout.',
+    operations: ['backup', 'restore', 'copy'],
+  },
+  {
+    key: 'safetyBackupName',
+    github: 'safety-backup-name',
+    azureDevOps: 'safetyBackupName',
+    description: 'restore and copy: the safety backup of the target, taken before it was overwritten.',
+    operations: ['restore', 'copy'],
+  },
+  {
+    key: 'safetyBackupUrl',
+    github: 'safety-backup-url',
+    azureDevOps: 'safetyBackupUrl',
+    description: 'restore and copy: URL of the safety backup.',
+    operations: ['restore', 'copy'],
   },
   {
     key: 'backups',

@@ -4,7 +4,7 @@
  * (scripts/manifests.ts) and checked against it, as is the README; the operation and option unions derive from it.
  */
 
-export const OPERATIONS = ['backup', 'restore', 'list', 'verify', 'prune'] as const;
+export const OPERATIONS = ['backup', 'restore', 'copy', 'list', 'verify', 'prune'] as const;
 export type OperationName = (typeof OPERATIONS)[number];
 
 export const STORAGE_ACCESS = [
@@ -24,6 +24,8 @@ export const GITHUB_AUTH_METHODS = [
 
 /** Blob name of a backup when backup-name is not given. */
 export const DEFAULT_BACKUP_NAME = '{service}-{timestamp}.apimbackup';
+/** Blob name of the safety backup taken before a restore or copy overwrites the target. */
+export const DEFAULT_SAFETY_BACKUP_NAME = '{service}-pre-restore-{timestamp}.apimbackup';
 /** backup-name value that makes a restore pick the newest usable backup. */
 export const LATEST = 'latest';
 
@@ -65,9 +67,10 @@ export interface InputDefinition {
   readonly group?: Group;
 }
 
-const INSTANCE_OPERATIONS = ['backup', 'restore', 'verify'] as const;
-const APIM_STORAGE_OPERATIONS = ['backup', 'restore'] as const;
-const CATALOG_OPERATIONS = ['restore', 'list', 'verify', 'prune'] as const;
+const INSTANCE_OPERATIONS = ['backup', 'restore', 'copy', 'verify'] as const;
+const APIM_STORAGE_OPERATIONS = ['backup', 'restore', 'copy'] as const;
+const CATALOG_OPERATIONS = ['restore', 'copy', 'list', 'verify', 'prune'] as const;
+const OVERWRITING_OPERATIONS = ['restore', 'copy'] as const;
 
 export const INPUTS = [
   {
@@ -76,7 +79,7 @@ export const INPUTS = [
     azureDevOps: 'operation',
     label: 'Operation',
     description:
-      'What to do: `backup`, `restore`, `list` (the backups in storage), `verify` (a fresh backup exists) or `prune` (delete old backups).',
+      'What to do: `backup`, `restore`, `copy` (back up one instance and restore it into another), `list` (the backups in storage), `verify` (a fresh backup exists) or `prune` (delete old backups).',
     options: OPERATIONS,
     required: true,
   },
@@ -161,8 +164,26 @@ export const INPUTS = [
     azureDevOps: 'sourceServiceName',
     label: 'Backups of instance',
     description:
-      'The instance whose backups are meant by restore `latest`, list, verify and prune (e.g. restore a standby from the primary’s backups). Default: the service name.',
+      'The instance whose backups are meant by restore `latest`, list, verify and prune (e.g. restore a standby from the primary’s backups); for copy, the instance copied from (required). Default: the service name.',
     operations: CATALOG_OPERATIONS,
+    group: 'instance',
+  },
+  {
+    key: 'sourceResourceGroup',
+    github: 'source-resource-group',
+    azureDevOps: 'sourceResourceGroupName',
+    label: 'Source resource group',
+    description: 'copy: resource group of the source instance. Default: the resource group.',
+    operations: ['copy'],
+    group: 'instance',
+  },
+  {
+    key: 'sourceSubscriptionId',
+    github: 'source-subscription-id',
+    azureDevOps: 'sourceSubscriptionId',
+    label: 'Source subscription ID',
+    description: 'copy: subscription of the source instance. Default: the subscription.',
+    operations: ['copy'],
     group: 'instance',
   },
   {
@@ -190,8 +211,30 @@ export const INPUTS = [
     label: 'Backup blob name',
     // No default in the manifests: the runners would pass it to a restore too, hiding a missing name.
     description:
-      'Blob name. Default for a backup: `{service}-{timestamp}.apimbackup`; required for a restore, where `latest` picks the newest usable backup. Placeholders: `{service}`, `{resource-group}`, `{date}`, `{time}`, `{timestamp}`, `{run-id}`.',
+      'Blob name. Default for a backup or copy: `{service}-{timestamp}.apimbackup` (for copy, of the source); required for a restore, where `latest` picks the newest usable backup. Placeholders: `{service}`, `{resource-group}`, `{date}`, `{time}`, `{timestamp}`, `{run-id}`.',
     operations: APIM_STORAGE_OPERATIONS,
+    group: 'storage',
+  },
+  {
+    key: 'safetyBackup',
+    github: 'safety-backup',
+    azureDevOps: 'safetyBackup',
+    label: 'Safety backup first',
+    description:
+      'restore and copy: back up the target before it is overwritten; if that backup fails, nothing is restored.',
+    default: 'true',
+    boolean: true,
+    operations: OVERWRITING_OPERATIONS,
+    group: 'storage',
+  },
+  {
+    key: 'safetyBackupName',
+    github: 'safety-backup-name',
+    azureDevOps: 'safetyBackupName',
+    label: 'Safety backup blob name',
+    description:
+      'Blob name of the safety backup, with the placeholders of backup-name. Default: `{service}-pre-restore-{timestamp}.apimbackup`.',
+    operations: OVERWRITING_OPERATIONS,
     group: 'storage',
   },
   {

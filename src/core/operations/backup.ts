@@ -1,10 +1,10 @@
 /** backup: the instance into a new blob, waited for, then stamped with where it came from. */
 import { blobUrl } from '../azure/blob-url';
-import type { Provenance } from '../azure/backup-entry';
 import type { ApimStorageAccess, CommonConfig, Instance } from '../inputs/config';
 import { formatDuration } from '../inputs/duration';
 import { code, describeApimAccess } from '../report/summary';
 import type { Job, Operation } from './operation';
+import { backUp } from './steps';
 
 export interface BackupConfig extends CommonConfig {
   instance: Instance;
@@ -39,47 +39,17 @@ export const backup: Operation<BackupConfig> = {
     addInstanceRows(job, instance, facts.tier);
     job.summary.rows.push(['Backup', `[${code(backupName)}](${url})`]);
 
-    const createdAt = new Date();
-    const durationMs = await apim.run(
-      'backup',
-      {
-        storageAccount: storage.account,
-        container: storage.container,
-        backupName,
-        access: config.apimAccess,
-      },
-      config.timing.pollIntervalMs,
-      (operationUrl) => job.setOperationUrl(operationUrl),
-    );
+    const durationMs = await backUp(job, config, {
+      apim,
+      facts,
+      backupName,
+      access: config.apimAccess,
+      label: 'Backup',
+    });
     job.setOutput('durationSeconds', String(Math.round(durationMs / 1000)));
     job.summary.rows.push(['Duration', formatDuration(durationMs)]);
-
-    await stampProvenance(job, backupName, {
-      apimservice: instance.serviceName,
-      apimresourcegroup: instance.resourceGroup,
-      apimsubscription: instance.subscriptionId,
-      apimsku: facts.tier,
-      apimlocation: facts.location,
-      apimcreated: createdAt.toISOString(),
-      apimrun: job.context.runUrl,
-      apimcommit: job.context.commit,
-    });
   },
 };
-
-/** Provenance lets list, latest and prune recognise the backup; without it the backup is still good. */
-async function stampProvenance(job: Job, backupName: string, provenance: Provenance): Promise<void> {
-  try {
-    const catalog = await job.catalog();
-    await catalog.stamp(backupName, provenance);
-    job.log.info(`Stamped the backup with its provenance (instance, tier ${provenance.apimsku}, time, run).`);
-  } catch (error) {
-    if (job.deadline.expired) throw error;
-    job.log.warning(
-      `The backup succeeded, but the step could not stamp its provenance metadata, so list, verify, prune and restore latest will know it only by its name: ${(error as Error).message}`,
-    );
-  }
-}
 
 export function describeInstance(instance: Instance): string {
   return `API Management instance '${instance.serviceName}' (resource group '${instance.resourceGroup}', subscription '${instance.subscriptionId}')`;

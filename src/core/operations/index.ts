@@ -2,6 +2,7 @@
 import type { CommonConfig } from '../inputs/config';
 import type { OperationName } from '../inputs/table';
 import { backup } from './backup';
+import { copy } from './copy';
 import { list } from './list';
 import type { Operation } from './operation';
 import { prune } from './prune';
@@ -11,6 +12,7 @@ import { verify } from './verify';
 export const OPERATION_MODULES: Record<OperationName, Operation<CommonConfig>> = {
   backup,
   restore,
+  copy,
   list,
   verify,
   prune,

@@ -18,9 +18,20 @@ export interface Job {
   setOutput(name: OutputName, value: string): void;
   /** Rows and sections of the job summary. */
   summary: { rows: [string, string][]; sections: string[] };
-  /** Remembers the operation-status URL (also reported on timeout) and sets the output at once. */
-  setOperationUrl(url: string): void;
-  readonly operationUrl: string | undefined;
+  /**
+   * Remembers a started operation's status URL, reported on failure, timeout or cancel while it runs; the
+   * operation-url output is set at once (to the last one started).
+   */
+  trackOperation(label: string, url: string): void;
+  operationFinished(url: string): void;
+  /** Operations started in Azure that have not finished. */
+  readonly running: { label: string; url: string }[];
+  /** What is done so far, told with any failure: "Backup of 'x' to 'y' finished". */
+  readonly done: string[];
+  /** How to undo what the step did, told with any failure once set (the restore of a safety backup). */
+  recovery?: string;
+  /** Set once the storage refused the step where reading it is optional: later optional uses skip quietly. */
+  storageRefused?: string;
   apim(instance: Instance): Promise<ApimInstance>;
   catalog(): Promise<BackupCatalog>;
 }

@@ -2,6 +2,7 @@
  * restore: a named backup, or the newest usable one (`latest`), into the instance. The backup is checked in
  * storage first (exists, not empty, not expired, same tier), so a restore Azure would refuse fails in seconds.
  */
+import type { ApimInstance } from '../azure/apim';
 import { ageMs, Backup } from '../azure/backup-entry';
 import { blobUrl } from '../azure/blob-url';
 import type { ApimStorageAccess, CommonConfig, Instance } from '../inputs/config';
@@ -12,14 +13,21 @@ import { code, describeApimAccess } from '../report/summary';
 import { addInstanceRows, describeBlob, describeInstance, describeTiming } from './backup';
 import { describeBackup, newestUsable, restoreProblem } from './guards';
 import type { Job, Operation } from './operation';
+import { NOT_RESTORED, recoveryInputs, restoreFrom, safetyBackup } from './steps';
 
-export interface RestoreConfig extends CommonConfig {
+export interface RestoreConfig extends CommonConfig, SafetyConfig {
   instance: Instance;
   apimAccess: ApimStorageAccess;
   /** A blob name, or `latest`. */
   backupName: string;
   /** Whose backups `latest` picks from. */
   sourceServiceName: string;
+}
+
+/** Restore and copy back the target up first, unless told not to. */
+export interface SafetyConfig {
+  safetyBackup: boolean;
+  safetyBackupName: string;
 }
 
 export const restore: Operation<RestoreConfig> = {
@@ -33,6 +41,8 @@ export const restore: Operation<RestoreConfig> = {
       apimAccess: builder.apimAccess(),
       backupName: builder.backupName('existing', instance),
       sourceServiceName: builder.sourceServiceName(),
+      safetyBackup: builder.flag('safetyBackup'),
+      safetyBackupName: builder.safetyBackupName(instance),
     };
   },
   title: () => 'APIM restore',
@@ -59,22 +69,26 @@ export const restore: Operation<RestoreConfig> = {
     job.setOutput('backupName', backupName);
     job.setOutput('backupUrl', url);
     job.summary.rows.push(['Restored from', `[${code(backupName)}](${url})`]);
+    job.summary.sections.push(NOT_RESTORED);
 
-    const durationMs = await apim.run(
-      'restore',
-      {
-        storageAccount: storage.account,
-        container: storage.container,
-        backupName,
-        access: config.apimAccess,
-      },
-      config.timing.pollIntervalMs,
-      (operationUrl) => job.setOperationUrl(operationUrl),
-    );
+    if (config.safetyBackup) await safetyBackup(job, config, apim, facts);
+    const durationMs = await restoreInto(job, config, apim, backupName);
     job.setOutput('durationSeconds', String(Math.round(durationMs / 1000)));
     job.summary.rows.push(['Duration', formatDuration(durationMs)]);
   },
 };
+
+/** The restore itself: from here on the target may change, so a failure tells how to put it back. */
+export function restoreInto(
+  job: Job,
+  config: CommonConfig & SafetyConfig & { instance: Instance; apimAccess: ApimStorageAccess },
+  apim: ApimInstance,
+  backupName: string,
+  label = 'Restore',
+): Promise<number> {
+  if (config.safetyBackup) job.recovery = recoveryInputs(config, config.instance);
+  return restoreFrom(job, config, apim, backupName, config.apimAccess, label);
+}
 
 /** `latest`: reading the storage is required; the newest backup that has not expired, checked like a named one. */
 async function pickLatest(config: RestoreConfig, job: Job, tier: string): Promise<string> {
@@ -110,8 +124,10 @@ async function checkNamed(config: RestoreConfig, job: Job, tier: string): Promis
     backup = await catalog.get(name);
   } catch (error) {
     if (job.deadline.expired) throw error;
+    job.storageRefused = (error as Error).message;
+    const stamp = config.safetyBackup ? ' and the provenance stamp of the safety backup' : '';
     job.log.warning(
-      `Skipped the checks on backup '${name}' (exists, not empty, not expired, same tier): the step could not read the storage. Azure will check it during the restore. ${(error as Error).message}`,
+      `The step could not read the storage, so it skipped the checks on backup '${name}' (exists, not empty, not expired, same tier)${stamp}; Azure checks the backup during the restore. ${job.storageRefused}`,
     );
     return name;
   }

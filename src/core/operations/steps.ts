@@ -1,0 +1,163 @@
+/**
+ * The Azure work backup, restore and copy share: a backup (waited for, then stamped with its provenance), a restore,
+ * and the safety backup of a target before it is overwritten. Each step tells the job what it started and finished,
+ * so a failure or timeout can say what is done, what may still run in Azure and how to undo it.
+ */
+import type { ApimInstance, InstanceFacts } from '../azure/apim';
+import type { Provenance } from '../azure/backup-entry';
+import { blobUrl } from '../azure/blob-url';
+import type { ApimStorageAccess, CommonConfig, Instance } from '../inputs/config';
+import { formatDuration } from '../inputs/duration';
+import { inputName, InputKey } from '../inputs/table';
+import type { Job } from './operation';
+
+export interface BackupStep {
+  apim: ApimInstance;
+  facts: InstanceFacts;
+  backupName: string;
+  access: ApimStorageAccess;
+  /** e.g. "Backup of 'apim-prod'" or "Safety backup of 'apim-staging'". */
+  label: string;
+}
+
+/** Backs the instance up to `backupName`, then stamps the blob; returns how long the backup took. */
+export async function backUp(job: Job, config: CommonConfig, step: BackupStep): Promise<number> {
+  const { instance } = step.apim;
+  const createdAt = new Date();
+  const durationMs = await runTracked(
+    job,
+    config,
+    step.apim,
+    'backup',
+    step.backupName,
+    step.access,
+    step.label,
+  );
+  job.done.push(`${step.label} to '${step.backupName}' finished after ${formatDuration(durationMs)}.`);
+  await stampProvenance(job, step.backupName, {
+    apimservice: instance.serviceName,
+    apimresourcegroup: instance.resourceGroup,
+    apimsubscription: instance.subscriptionId,
+    apimsku: step.facts.tier,
+    apimlocation: step.facts.location,
+    apimcreated: createdAt.toISOString(),
+    apimrun: job.context.runUrl,
+    apimcommit: job.context.commit,
+  });
+  return durationMs;
+}
+
+/** Restores the instance from `backupName`; returns how long it took. */
+export function restoreFrom(
+  job: Job,
+  config: CommonConfig,
+  apim: ApimInstance,
+  backupName: string,
+  access: ApimStorageAccess,
+  label: string,
+): Promise<number> {
+  return runTracked(job, config, apim, 'restore', backupName, access, label);
+}
+
+async function runTracked(
+  job: Job,
+  config: CommonConfig,
+  apim: ApimInstance,
+  kind: 'backup' | 'restore',
+  backupName: string,
+  access: ApimStorageAccess,
+  label: string,
+): Promise<number> {
+  let url: string | undefined;
+  const location = {
+    storageAccount: config.storage.account,
+    container: config.storage.container,
+    backupName,
+    access,
+  };
+  const durationMs = await apim.run(kind, location, config.timing.pollIntervalMs, label, (operationUrl) => {
+    url = operationUrl;
+    job.trackOperation(label, operationUrl);
+  });
+  if (url) job.operationFinished(url);
+  return durationMs;
+}
+
+/**
+ * The safety backup of a target before it is overwritten. Once it exists, the job can say how to put the target
+ * back: a restore of it, with these inputs.
+ */
+export async function safetyBackup(
+  job: Job,
+  config: CommonConfig & { safetyBackupName: string; apimAccess: ApimStorageAccess },
+  apim: ApimInstance,
+  facts: InstanceFacts,
+): Promise<void> {
+  const name = config.safetyBackupName;
+  const url = blobUrl(config.storage, name);
+  job.log.info(
+    `Taking a safety backup of '${apim.instance.serviceName}' to '${name}' before it is overwritten.`,
+  );
+  job.setOutput('safetyBackupName', name);
+  job.setOutput('safetyBackupUrl', url);
+  try {
+    await backUp(job, config, {
+      apim,
+      facts,
+      backupName: name,
+      access: config.apimAccess,
+      label: `Safety backup of '${apim.instance.serviceName}'`,
+    });
+  } catch (error) {
+    job.done.push(
+      `Nothing was restored: the safety backup of '${apim.instance.serviceName}' did not finish, so it is unchanged.`,
+    );
+    throw error;
+  }
+  job.summary.rows.push(['Safety backup', `[\`${name}\`](${url})`]);
+}
+
+/** The step inputs that restore the safety backup into the target, as the user would write them. */
+export function recoveryInputs(
+  config: CommonConfig & { safetyBackupName: string },
+  target: Instance,
+): string {
+  const name = (key: InputKey) => inputName(key, config.platform);
+  const lines: [InputKey, string][] = [
+    ['operation', 'restore'],
+    ['subscriptionId', target.subscriptionId],
+    ['resourceGroup', target.resourceGroup],
+    ['serviceName', target.serviceName],
+    ['storageAccount', config.storage.account],
+    ['container', config.storage.container],
+    ['backupName', config.safetyBackupName],
+    ['safetyBackup', 'false'],
+  ];
+  return `The safety backup '${config.safetyBackupName}' holds '${target.serviceName}' as it was before. To put it back, run the step with these inputs (and this step's sign-in and storage access):\n${lines.map(([key, value]) => `    ${name(key)}: ${value}`).join('\n')}`;
+}
+
+/** Provenance lets list, latest and prune recognise the backup; without it the backup is still good. */
+async function stampProvenance(job: Job, backupName: string, provenance: Provenance): Promise<void> {
+  if (job.storageRefused) {
+    job.log.info(
+      `Did not stamp '${backupName}' with its provenance: the storage refused the step (see the warning).`,
+    );
+    return;
+  }
+  try {
+    const catalog = await job.catalog();
+    await catalog.stamp(backupName, provenance);
+    job.log.info(
+      `Stamped '${backupName}' with its provenance (instance, tier ${provenance.apimsku}, time, run).`,
+    );
+  } catch (error) {
+    if (job.deadline.expired) throw error;
+    job.log.warning(
+      `The backup '${backupName}' succeeded, but the step could not stamp its provenance metadata, so list, verify, prune and restore latest will know it only by its name: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** What a restore does not carry: the operator checks these on the target. */
+export const NOT_RESTORED =
+  'A restore does not carry: custom-domain and CA certificates, managed-identity configuration, VNet settings, diagnostics, protocol and cipher settings, developer portal content, analytics data. Check these on the target.';
