@@ -26,7 +26,7 @@ export const list: Operation<CatalogConfig> = {
 
     const expired = backups.filter((backup) => backup.expired).length;
     job.log.info(
-      `Found ${backups.length === 1 ? 'one of the' : backups.length} ${describeCatalog(config)}${expired ? ` (${expired} expired)` : ''}${backups.length ? ', newest first:' : '.'}`,
+      `Found ${backups.length} ${describeCatalog(config).replace(/^backups/, backups.length === 1 ? 'backup' : 'backups')}${expired ? ` (${expired} expired)` : ''}${backups.length ? ', newest first:' : '.'}`,
     );
     for (const backup of backups.slice(0, LOGGED)) job.log.info(`  ${describeBackup(backup, now)}`);
     if (backups.length > LOGGED) job.log.info(`  … and ${backups.length - LOGGED} more (output backups).`);
