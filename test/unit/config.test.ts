@@ -108,6 +108,8 @@ const GITHUB_NAME: Record<InputKey, string> = {
   retentionDays: 'retention-days',
   keepLast: 'keep-last',
   dryRun: 'dry-run',
+  wait: 'wait',
+  operationUrl: 'operation-url',
 };
 
 /** Returns the problems parseConfig reports (none when it accepts the inputs); any other error fails the test. */

@@ -43,8 +43,8 @@ export const OUTPUTS = [
     github: 'operation-url',
     azureDevOps: 'operationUrl',
     description:
-      'The Azure Resource Manager operation-status URL; set as soon as the operation starts, also on timeout.',
-    operations: ['backup', 'restore'],
+      'The Azure Resource Manager operation-status URL; set as soon as the operation starts, also on timeout and cancel (give it to operation: status to wait for it later).',
+    operations: ['backup', 'restore', 'status'],
   },
   {
     key: 'backups',
@@ -81,6 +81,14 @@ export const OUTPUTS = [
     azureDevOps: 'keptCount',
     description: 'prune: how many backups are kept.',
     operations: ['prune'],
+  },
+  {
+    key: 'operationStatus',
+    github: 'operation-status',
+    azureDevOps: 'operationStatus',
+    description:
+      'backup, restore, status: `InProgress`, `Succeeded` or `Failed`, as the operation status last said.',
+    operations: ['backup', 'restore', 'status'],
   },
 ] as const satisfies readonly (OutputDefinition & { key: string })[];
 

@@ -5,10 +5,13 @@ import type { ApimStorageAccess, CommonConfig, Instance } from '../inputs/config
 import { formatDuration } from '../inputs/duration';
 import { code, describeApimAccess } from '../report/summary';
 import type { Job, Operation } from './operation';
+import { startAndWait } from './start-and-wait';
 
 export interface BackupConfig extends CommonConfig {
   instance: Instance;
   apimAccess: ApimStorageAccess;
+  /** false: start the operation, hand over its URL, and succeed at once. */
+  wait: boolean;
   backupName: string;
 }
 
@@ -21,6 +24,7 @@ export const backup: Operation<BackupConfig> = {
       ...common,
       instance,
       apimAccess: builder.apimAccess(),
+      wait: builder.flag('wait'),
       backupName: builder.backupName('new', instance),
     };
   },
@@ -40,7 +44,9 @@ export const backup: Operation<BackupConfig> = {
     job.summary.rows.push(['Backup', `[${code(backupName)}](${url})`]);
 
     const createdAt = new Date();
-    const durationMs = await apim.run(
+    const durationMs = await startAndWait(
+      job,
+      apim,
       'backup',
       {
         storageAccount: storage.account,
@@ -48,9 +54,9 @@ export const backup: Operation<BackupConfig> = {
         backupName,
         access: config.apimAccess,
       },
-      config.timing.pollIntervalMs,
-      (operationUrl) => job.setOperationUrl(operationUrl),
+      config,
     );
+    if (durationMs === undefined) return;
     job.setOutput('durationSeconds', String(Math.round(durationMs / 1000)));
     job.summary.rows.push(['Duration', formatDuration(durationMs)]);
 

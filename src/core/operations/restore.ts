@@ -12,10 +12,13 @@ import { code, describeApimAccess } from '../report/summary';
 import { addInstanceRows, describeBlob, describeInstance, describeTiming } from './backup';
 import { describeBackup, newestUsable, restoreProblem } from './guards';
 import type { Job, Operation } from './operation';
+import { startAndWait } from './start-and-wait';
 
 export interface RestoreConfig extends CommonConfig {
   instance: Instance;
   apimAccess: ApimStorageAccess;
+  /** false: start the operation, hand over its URL, and succeed at once. */
+  wait: boolean;
   /** A blob name, or `latest`. */
   backupName: string;
   /** Whose backups `latest` picks from. */
@@ -31,6 +34,7 @@ export const restore: Operation<RestoreConfig> = {
       ...common,
       instance,
       apimAccess: builder.apimAccess(),
+      wait: builder.flag('wait'),
       backupName: builder.backupName('existing', instance),
       sourceServiceName: builder.sourceServiceName(),
     };
@@ -60,7 +64,9 @@ export const restore: Operation<RestoreConfig> = {
     job.setOutput('backupUrl', url);
     job.summary.rows.push(['Restored from', `[${code(backupName)}](${url})`]);
 
-    const durationMs = await apim.run(
+    const durationMs = await startAndWait(
+      job,
+      apim,
       'restore',
       {
         storageAccount: storage.account,
@@ -68,9 +74,9 @@ export const restore: Operation<RestoreConfig> = {
         backupName,
         access: config.apimAccess,
       },
-      config.timing.pollIntervalMs,
-      (operationUrl) => job.setOperationUrl(operationUrl),
+      config,
     );
+    if (durationMs === undefined) return;
     job.setOutput('durationSeconds', String(Math.round(durationMs / 1000)));
     job.summary.rows.push(['Duration', formatDuration(durationMs)]);
   },
