@@ -44,13 +44,16 @@ export function routeOf(request: RecordedRequest): FaultRoute | undefined {
 }
 
 export class FaultRegistry {
-  private readonly faults: { route: FaultRoute; fault: Fault; left: number }[] = [];
+  private readonly faults: { route: FaultRoute; fault: Fault; left: number; pathContains?: string }[] = [];
   /** Requests that met a fault, by route. */
   readonly hits: Partial<Record<FaultRoute, number>> = {};
 
-  /** The next `times` requests of `route` meet `fault` (all of them by default); later faults queue behind. */
-  add(route: FaultRoute, fault: Fault, times = Infinity): this {
-    this.faults.push({ route, fault, left: times });
+  /**
+   * The next `times` requests of `route` meet `fault` (all of them by default); later faults queue behind.
+   * `pathContains` narrows it to requests whose path contains it (e.g. one instance's name).
+   */
+  add(route: FaultRoute, fault: Fault, times = Infinity, pathContains?: string): this {
+    this.faults.push({ route, fault, left: times, pathContains });
     return this;
   }
 
@@ -62,7 +65,12 @@ export class FaultRegistry {
   take(request: RecordedRequest): Fault | undefined {
     const route = routeOf(request);
     if (!route) return undefined;
-    const entry = this.faults.find((candidate) => candidate.route === route && candidate.left > 0);
+    const entry = this.faults.find(
+      (candidate) =>
+        candidate.route === route &&
+        candidate.left > 0 &&
+        (candidate.pathContains === undefined || request.path.includes(candidate.pathContains)),
+    );
     if (!entry) return undefined;
     entry.left -= 1;
     this.hits[route] = (this.hits[route] ?? 0) + 1;

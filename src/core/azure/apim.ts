@@ -280,7 +280,15 @@ export class ApimInstance {
     return this.deadline.race(activity, async (abortSignal) => {
       const request = createPipelineRequest({ url, method, abortSignal, body: options.body });
       if (options.body !== undefined) request.headers.set('content-type', 'application/json');
-      const response = await this.client.sendRequest(request);
+      let response: PipelineResponse;
+      try {
+        response = await this.client.sendRequest(request);
+      } catch (error) {
+        // The client pipeline parses JSON bodies itself; an unreadable one is judged here, with its status.
+        const failed = error as { code?: string; response?: PipelineResponse };
+        if (failed.code !== 'PARSE_ERROR' || !failed.response) throw error;
+        response = failed.response;
+      }
       this.log.debug(`${method} ${url.split('?')[0]}: HTTP ${response.status}`);
       return response;
     });
