@@ -3,15 +3,10 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { Host, inputsOf, outputName, readInputs, runJob, SecretRegistry } from '../core';
+import { Host, outputName, readInputs, runJob, SecretRegistry } from '../core';
 import { readSecretInput } from './secret-reads';
 import { idTokenRequester, readServiceConnection } from './service-connection';
 
-const SECRET_INPUTS = new Set(
-  inputsOf('azureDevOps')
-    .filter((input) => input.secret)
-    .map((input) => input.azureDevOps),
-);
 const secrets = new SecretRegistry((value) => tl.setSecret(value));
 /** The agent cancels a task with SIGINT, then SIGTERM: the core stops waiting and says how to resume. */
 const cancel = new AbortController();
@@ -20,7 +15,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => ca
 async function main(): Promise<void> {
   const raw = readInputs(
     'azureDevOps',
-    (name) => (SECRET_INPUTS.has(name) ? readSecretInput(name) : tl.getInput(name, false)),
+    (name) => readSecretInput(name),
     (value) => secrets.add(value),
   );
   const connection = raw.serviceConnection ? readServiceConnection(raw.serviceConnection) : {};

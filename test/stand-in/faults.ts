@@ -21,7 +21,8 @@ export type Fault =
   | { kind: 'hang' }
   | { kind: 'reset' }
   | { kind: 'status'; status: number; code?: string; headers?: Record<string, string> }
-  | { kind: 'reply'; reply: Reply };
+  /** A canned reply, or one made from the request (e.g. echoing what the client sent). */
+  | { kind: 'reply'; reply: Reply | ((request: RecordedRequest) => Reply) };
 
 const SERVICE =
   /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ApiManagement\/service\/[^/]+/i;

@@ -145,7 +145,9 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
                 },
               }
             : fault?.kind === 'reply'
-              ? fault.reply
+              ? typeof fault.reply === 'function'
+                ? fault.reply(request)
+                : fault.reply
               : ((await firstAnswer(routes, request)) ?? notFound(request));
       } catch (error) {
         reply = { status: 500, body: { error: { code: 'StandInError', message: String(error) } } };

@@ -54,7 +54,7 @@ export function checkBlobName(value: string): string | undefined {
   }
   if (value.includes('//')) return 'must not contain an empty segment (//)';
   if (/##\s*(?:vso)?\s*\[|::/i.test(value)) {
-    return "must not contain '##[', '##vso[' or '::' (they are runner log commands)";
+    return 'must not contain runner log commands (two # before [ or vso[, or two colons)';
   }
   if (/[./]$/.test(value)) return 'must not end with a period or a slash';
   return undefined;
