@@ -120,7 +120,7 @@ it.each([
   expect(leakedSecrets(result, [CLIENT_SECRET, STORAGE_KEY, ...tokens])).toEqual([]);
 });
 
-it('a client secret in the SDK debug log and the error (Entra echoing it) never reaches the output', async () => {
+it('a client secret Entra echoes never reaches the output (error message, debug log)', async () => {
   standIn.faults.add('token', {
     kind: 'reply',
     reply: {
@@ -136,22 +136,23 @@ it('a client secret in the SDK debug log and the error (Entra echoing it) never 
   for (const run of [gh, ado]) {
     expect(run.exitCode).not.toBe(0);
     expect(run.errorMessage).toContain('AADSTS7000215');
-    // The SDK's own log (routed to debug) carried the server's answer: redacted on the way.
+    // The debug log carried the server's answer: redacted on the way.
     expect(run.stdout).toMatch(/(::debug::|##vso\[task\.debug\]).*Invalid client secret provided: '\*\*\*'/);
     expect(leakedSecrets(run, [CLIENT_SECRET])).toEqual([]);
   }
 });
 
-it('an access token echoed by ARM in an error (and the SDK debug log) never reaches the output', async () => {
-  const echo = (request: RecordedRequest) => ({
-    status: 400,
-    body: {
-      error: {
-        code: 'BadRequest',
-        message: `Token ${/^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1]} is not accepted here.`,
-      },
-    },
-  });
+it('an access token in the SDK debug log (a response header echoing it) and in an error never reaches the output', async () => {
+  // ARM echoes the caller's token in a header the SDK's logging policy prints (x-ms-request-id is on its allow
+  // list) and in the error message: only the step's own redaction stands between it and the raw output.
+  const echo = (request: RecordedRequest) => {
+    const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
+    return {
+      status: 400,
+      headers: { 'x-ms-request-id': token },
+      body: { error: { code: 'BadRequest', message: `Token ${token} is not accepted here.` } },
+    };
+  };
   standIn.faults.add('service-get', { kind: 'reply', reply: echo });
   const { result: gh, tokens: ghTokens } = await withTokens(() => github('apim-sec-echo', false));
   const { result: ado, tokens: adoTokens } = await withTokens(() => azureDevOps('apim-sec-echo', false));
@@ -161,6 +162,8 @@ it('an access token echoed by ARM in an error (and the SDK debug log) never reac
   ] as const) {
     expect(run.exitCode).not.toBe(0);
     expect(run.errorMessage).toContain('BadRequest: Token *** is not accepted here.');
+    // The SDK's own log line, routed to debug, carried the header.
+    expect(run.stdout).toMatch(/(::debug::|##vso\[task\.debug\]).*"x-ms-request-id": "\*\*\*"/);
     expect(tokens.length).toBeGreaterThan(0);
     expect(leakedSecrets(run, tokens)).toEqual([]);
   }
