@@ -108,7 +108,7 @@ export class ApimInstance {
           progress = new Progress(this.log, `Waiting for ${this.label}`, state);
         }
         progress.update(state);
-        await this.deadline.delay(pollIntervalMs);
+        await this.deadline.delay(pollIntervalMs, `waiting for ${this.label} to leave ${state}`);
       }
     } finally {
       progress?.stop();
@@ -167,7 +167,10 @@ export class ApimInstance {
       for (;;) {
         if (waitMs !== undefined) {
           this.log.debug(`Next poll in ${formatDuration(waitMs)}.`);
-          await this.deadline.delay(waitMs);
+          await this.deadline.delay(
+            waitMs,
+            `waiting for the ${label.toLowerCase()} to finish (${formatDuration(Date.now() - startedAt)} since it started; the next status request was due in ${formatDuration(waitMs)})`,
+          );
         }
         let response: PipelineResponse;
         try {

@@ -38,9 +38,12 @@ export class Deadline {
     return this.signal.aborted;
   }
 
-  /** Waits, or rejects with an AbortError when the deadline passes first. */
-  delay(ms: number): Promise<void> {
-    return sleep(ms, undefined, { signal: this.signal });
+  /** Waits, or rejects with an AbortError when the deadline passes first; `activity` names the wait meanwhile. */
+  async delay(ms: number, activity?: string): Promise<void> {
+    const outer = this.activity;
+    if (activity) this.activity = activity;
+    await sleep(ms, undefined, { signal: this.signal });
+    this.activity = outer;
   }
 
   /**

@@ -46,7 +46,7 @@ export const status: Operation<StatusConfig> = {
     const startedAt = Date.now();
     const result = await apim.waitFor(config.operationUrl, {
       pollIntervalMs: config.timing.pollIntervalMs,
-      label: 'The operation',
+      label: 'Operation',
       once: !config.wait,
       startedAt,
       onStatus: (value) => {
