@@ -35,8 +35,9 @@ export const OUTPUTS = [
     key: 'durationSeconds',
     github: 'duration-seconds',
     azureDevOps: 'durationSeconds',
-    description: 'How long the operation took, in whole seconds.',
-    operations: ['backup', 'restore'],
+    description:
+      'How long the operation took, in whole seconds (status: how long the step waited for it to end).',
+    operations: ['backup', 'restore', 'status'],
   },
   {
     key: 'operationUrl',
