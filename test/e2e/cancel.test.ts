@@ -4,7 +4,7 @@
  * write the summary and exit non-zero — within a second of the signal.
  */
 import type { ChildProcess } from 'node:child_process';
-import type { StandIn } from '../stand-in';
+import type { ServiceState, StandIn } from '../stand-in';
 import {
   azureRmConnection,
   CLIENT_ID,
@@ -60,13 +60,18 @@ function cancelWhen(when: RegExp, signal: NodeJS.Signals) {
   return { onSpawn, timing, sent: () => sentAt > 0 };
 }
 
+const services = new Map<string, ServiceState>();
+
 function addService(name: string): void {
-  standIn.addService({
-    subscriptionId: SUBSCRIPTION_ID,
-    resourceGroup: RESOURCE_GROUP,
+  services.set(
     name,
-    neverFinishes: true,
-  });
+    standIn.addService({
+      subscriptionId: SUBSCRIPTION_ID,
+      resourceGroup: RESOURCE_GROUP,
+      name,
+      neverFinishes: true,
+    }),
+  );
 }
 
 async function github(name: string, signal: NodeJS.Signals, when = /Backup started/): Promise<Cancelled> {
@@ -156,6 +161,31 @@ it('Azure DevOps, SIGINT: the same, with the task input names', async () => {
   expect(url).toContain('/operationresults/');
   expect(run.errorMessage).toContain(`operation: status and operationUrl: ${url}`);
   expect(run.summary).toContain('APIM backup failed');
+});
+
+it('after a cancel, operation: status with the printed inputs waits for the backup to its end', async () => {
+  const { run } = await github('apim-cancel-resume', 'SIGINT');
+  const url = run.outputs['operation-url'];
+  expect(url).toContain('/operationresults/');
+  // The backup goes on in Azure and ends; the next run (the inputs the cancelled one printed) sees it through.
+  services.get('apim-cancel-resume')!.behaviour.neverFinishes = false;
+  const resumed = await runGitHubAction({
+    inputs: {
+      operation: 'status',
+      'operation-url': url,
+      'tenant-id': TENANT_ID,
+      'client-id': CLIENT_ID,
+      'client-secret': CLIENT_SECRET,
+      'poll-interval': '1s',
+      timeout: '30s',
+      'resource-manager-endpoint': standIn.url,
+      'authority-host': standIn.url,
+    },
+    caCertPath: standIn.caCertPath,
+  });
+  expect(resumed.errorMessage).toBe('');
+  expect(resumed.exitCode).toBe(0);
+  expect(resumed.outputs['operation-status']).toBe('Succeeded');
 });
 
 it('cancelled before anything started: says nothing was started', async () => {
