@@ -13,9 +13,9 @@ import {
   Input,
   INPUTS,
   inputsOf,
-  OperationName,
   OPERATIONS,
   DEFAULT_BACKUP_NAME,
+  usedBy,
 } from '../src/core/inputs/table';
 
 /** The repository root: the nearest folder up with action.yml (this file also runs bundled, from a cache folder). */
@@ -56,7 +56,7 @@ function read(path: string): string {
 
 /** Required on GitHub only when every operation needs it: action.yml cannot say "required for backup". */
 function requiredEverywhere(input: Input): boolean {
-  return input.required === true && input.operations === undefined;
+  return input.required === true && input.operations === undefined && input.notFor === undefined;
 }
 
 export function renderActionYml(): string {
@@ -86,8 +86,11 @@ export function renderActionYml(): string {
   return stringify(action, { lineWidth: 0, defaultStringType: 'QUOTE_SINGLE', defaultKeyType: 'PLAIN' });
 }
 
-function visibleRule(operations: readonly OperationName[] | undefined): string | undefined {
-  if (!operations || operations.length === OPERATIONS.length) return undefined;
+function visibleRule(input: Input): string | undefined {
+  const operations = OPERATIONS.filter((operation) => usedBy(input, operation));
+  if (operations.length === OPERATIONS.length) return undefined;
+  if (input.notFor && !input.operations)
+    return input.notFor.map((operation) => `operation != ${operation}`).join(' && ');
   return operations.map((operation) => `operation = ${operation}`).join(' || ');
 }
 
@@ -119,7 +122,7 @@ export function renderTaskJson(): string {
       ...(input.default ? { defaultValue: input.default } : {}),
       required: input.required === true,
       ...(input.group ? { groupName: input.group } : {}),
-      ...(visibleRule(input.operations) ? { visibleRule: visibleRule(input.operations) } : {}),
+      ...(visibleRule(input) ? { visibleRule: visibleRule(input) } : {}),
       helpMarkDown: input.azureDevOpsDescription ?? input.description,
       ...(input.options
         ? { options: Object.fromEntries(input.options.map((option) => [option, option])) }
@@ -155,7 +158,13 @@ function defaultCell(input: Input): string {
   if (input.key === 'backupName') return `backup: ${code(DEFAULT_BACKUP_NAME)}; restore: required`;
   const parts: string[] = [];
   if (input.required)
-    parts.push(input.operations ? `(required for ${input.operations.join(', ')})` : '(required)');
+    parts.push(
+      input.operations
+        ? `(required for ${input.operations.join(', ')})`
+        : input.notFor
+          ? `(required, except for ${input.notFor.join(', ')})`
+          : '(required)',
+    );
   if (input.default) parts.push(code(input.default));
   if (input.githubEnvFallback) parts.push(`env \`${input.githubEnvFallback}\` (GitHub)`);
   return parts.join(' ');
@@ -166,7 +175,11 @@ function inputsTable(): string {
     code(input.github),
     input.azureDevOps ? code(input.azureDevOpsAlias ?? input.azureDevOps) : 'from the connection',
     defaultCell(input),
-    input.operations ? input.operations.join(', ') : 'all',
+    input.operations
+      ? input.operations.join(', ')
+      : input.notFor
+        ? `all but ${input.notFor.join(', ')}`
+        : 'all',
     input.description.replace(/\|/g, '\\|'),
   ]);
   return table(['GitHub', 'Azure DevOps', 'Default', 'Used by', 'Meaning'], rows);

@@ -44,12 +44,8 @@ describe('generated files', () => {
 describe('action.yml', () => {
   it('marks required only what every operation needs', () => {
     const required = Object.entries(action.inputs).filter(([, input]) => input.required);
-    expect(required.map(([name]) => name)).toEqual([
-      'operation',
-      'service-name',
-      'storage-account',
-      'container',
-    ]);
+    // service-name, storage-account and container: every operation but status (which takes operation-url).
+    expect(required.map(([name]) => name)).toEqual(['operation']);
   });
 
   it('gives secret inputs no default', () => {
@@ -78,7 +74,9 @@ describe('task.json', () => {
     expect(taskInput('resourceGroupName')?.visibleRule).toBe(
       'operation = backup || operation = restore || operation = copy || operation = verify',
     );
-    expect(taskInput('serviceName')).not.toHaveProperty('visibleRule');
+    expect(taskInput('serviceName')?.visibleRule).toBe('operation != status');
+    expect(taskInput('operationUrl')?.visibleRule).toBe('operation = status');
+    expect(taskInput('timeout')).not.toHaveProperty('visibleRule');
   });
 
   it('refers only to its own inputs, groups and operations', () => {

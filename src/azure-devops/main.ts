@@ -3,21 +3,19 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { Host, inputsOf, outputName, readInputs, runJob, SecretRegistry } from '../core';
+import { Host, outputName, readInputs, runJob, SecretRegistry } from '../core';
 import { readSecretInput } from './secret-reads';
 import { idTokenRequester, readServiceConnection } from './service-connection';
 
-const SECRET_INPUTS = new Set(
-  inputsOf('azureDevOps')
-    .filter((input) => input.secret)
-    .map((input) => input.azureDevOps),
-);
 const secrets = new SecretRegistry((value) => tl.setSecret(value));
+/** The agent cancels a task with SIGINT, then SIGTERM: the core stops waiting and says how to resume. */
+const cancel = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => cancel.abort(signal));
 
 async function main(): Promise<void> {
   const raw = readInputs(
     'azureDevOps',
-    (name) => (SECRET_INPUTS.has(name) ? readSecretInput(name) : tl.getInput(name, false)),
+    (name) => readSecretInput(name),
     (value) => secrets.add(value),
   );
   const connection = raw.serviceConnection ? readServiceConnection(raw.serviceConnection) : {};
@@ -41,7 +39,8 @@ async function main(): Promise<void> {
       writeFileSync(file, markdown);
       tl.uploadSummary(file);
     },
-    requestIdToken: requestIdToken && (() => requestIdToken()),
+    requestIdToken: requestIdToken && ((_audience, signal) => requestIdToken(signal)),
+    cancelSignal: cancel.signal,
   };
   // Task inputs win over the connection: subscriptionId overrides the connection's subscription.
   const result = await runJob(
@@ -76,4 +75,7 @@ function fail(message: string): void {
   process.exitCode = 1;
 }
 
-main().catch((error: unknown) => fail(secrets.redact(String(error))));
+// Exit as soon as the result is out: a request the deadline abandoned (a hanging sign-in) must not hold the task.
+main()
+  .catch((error: unknown) => fail(secrets.redact(String(error))))
+  .finally(() => process.exit());

@@ -1,6 +1,7 @@
 /**
- * Reads secret values from task-lib's vault without task-lib's own getters, which write every value they return
- * to the debug log (`##vso[task.debug]storageKey=…`). Non-secret values go through the public getters.
+ * Reads input values from task-lib's vault without task-lib's own getters, which write every value they return
+ * to the debug log unescaped (`##vso[task.debug]storageKey=…`, or a blob name carrying `##vso[` or a URL with a
+ * password). Every input is read this way; the step logs what it needs itself, neutralised and redacted.
  */
 import { _getVariableKey, _vault } from 'azure-pipelines-task-lib/internal';
 

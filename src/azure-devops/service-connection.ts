@@ -26,14 +26,15 @@ export function readServiceConnection(id: string): RawInputs & ConnectionInputs 
   const auth = (key: string) => tl.getEndpointAuthorizationParameter(id, key, true) || undefined;
   const data = (key: string) => tl.getEndpointDataParameter(id, key, true) || undefined;
   const scheme = tl.getEndpointAuthorizationScheme(id, true) ?? '';
-  const method = signInMethod(scheme, auth('authenticationType'));
+  // No scheme: the agent knows no such connection (or the pipeline may not use it); validation says so.
+  const method = scheme ? signInMethod(scheme, auth('authenticationType')) : undefined;
   const environment = data('environment');
 
   return {
     auth: method,
     tenantId: auth('tenantid'),
     // A managed-identity connection has no client id: the agent's own identity signs in.
-    clientId: method === 'managed-identity' ? undefined : auth('serviceprincipalid'),
+    clientId: method === 'managed-identity' || !method ? undefined : auth('serviceprincipalid'),
     clientSecret:
       method === 'client-secret' ? readSecretEndpointParameter(id, 'serviceprincipalkey') : undefined,
     clientCertificate:
@@ -51,23 +52,31 @@ export function readServiceConnection(id: string): RawInputs & ConnectionInputs 
 export function idTokenRequester(
   id: string,
   maskSecret: (value: string) => void,
-): (() => Promise<string>) | undefined {
+): ((signal?: AbortSignal) => Promise<string>) | undefined {
   const uri = tl.getVariable('System.OidcRequestUri');
   const accessToken = readSecretEndpointParameter('SystemVssConnection', 'AccessToken');
   if (!uri || !accessToken) return undefined;
   maskSecret(accessToken);
-  return async () => {
+  return async (signal) => {
     const url = `${uri}?api-version=7.1&serviceConnectionId=${encodeURIComponent(id)}`;
     const response = await fetch(url, {
       method: 'POST',
       headers: { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json' },
+      signal,
     });
     if (!response.ok) {
       throw new Error(
         `The pipeline OIDC endpoint answered HTTP ${response.status} for an ID token for service connection ${id}`,
       );
     }
-    const { oidcToken } = (await response.json()) as { oidcToken?: string };
+    let oidcToken: string | undefined;
+    try {
+      ({ oidcToken } = (await response.json()) as { oidcToken?: string });
+    } catch {
+      throw new Error(
+        `The pipeline OIDC endpoint answered with a body that is not JSON (service connection ${id})`,
+      );
+    }
     if (!oidcToken)
       throw new Error(`The pipeline OIDC endpoint returned no ID token for service connection ${id}`);
     return oidcToken;

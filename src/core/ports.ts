@@ -21,5 +21,7 @@ export interface Host {
   setOutput(name: OutputName, value: string): void;
   writeSummary(markdown: string): Promise<void>;
   /** Fetches a fresh OIDC ID token for the audience; undefined when the runner offers none. */
-  requestIdToken?: (audience: string) => Promise<string>;
+  requestIdToken?: (audience: string, signal: AbortSignal) => Promise<string>;
+  /** Aborted when the runner cancels the step (SIGINT, SIGTERM). */
+  cancelSignal?: AbortSignal;
 }

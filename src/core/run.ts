@@ -10,11 +10,12 @@ import type { CommonConfig, ConnectionInputs, RunContext, SignIn } from './input
 import { InputError } from './inputs/config';
 import { formatDuration } from './inputs/duration';
 import { parseJob, ParsedJob } from './inputs/parse';
-import type { RawInputs } from './inputs/table';
+import { inputName, Platform, RawInputs } from './inputs/table';
+import { resumeHint } from './operations/status';
 import type { Job } from './operations/operation';
 import type { Host, Logger } from './ports';
 import { ActionableError, explainError } from './report/errors';
-import { redactingHost, SecretRegistry } from './report/secrets';
+import { redactingHost, safeText, SecretRegistry } from './report/secrets';
 import { renderSummary } from './report/summary';
 import { cacheIdToken, IdTokenCache } from './sign-in/id-token';
 
@@ -32,7 +33,7 @@ export async function runJob(
     parsed = parseJob(raw, context);
   } catch (error) {
     const message = error instanceof InputError ? error.message : String(error);
-    return { succeeded: false, message: secrets.redact(message) };
+    return { succeeded: false, message: safeText(message, secrets) };
   }
 
   const { operation, config, ignored } = parsed;
@@ -46,10 +47,21 @@ export async function runJob(
       : 'Reading the storage with the storage key; no Azure sign-in needed.',
   );
 
-  const deadline = new Deadline(config.timing.timeoutMs);
-  const idTokens = config.signIn?.method === 'oidc' ? idTokenCache(config.signIn, host, secrets) : undefined;
+  const deadline = new Deadline(config.timing.timeoutMs, host.cancelSignal);
+  const idTokens =
+    config.signIn?.method === 'oidc'
+      ? idTokenCache(config.signIn, host, secrets, deadline, config.platform)
+      : undefined;
   const job = createJob(config, context, host, secrets, deadline, idTokens);
   const title = operation.title(config);
+  // Said the moment the runner cancels, before anything else unwinds.
+  const onCancel = () =>
+    log.warning(
+      job.operationUrl
+        ? `Cancelled: the step stops waiting. The ${config.operation} goes on in Azure: ${job.operationUrl}`
+        : `Cancelled: the step stops${deadline.activity ? ` ${deadline.activity}` : ''}.`,
+    );
+  host.cancelSignal?.addEventListener('abort', onCancel, { once: true });
   try {
     await operation.run(config, job);
     if (idTokens) log.debug(`ID tokens fetched: ${idTokens.fetches}.`);
@@ -57,15 +69,18 @@ export async function runJob(
     return { succeeded: true };
   } catch (error) {
     const explained = deadline.expired
-      ? timeoutError(operation.action(config), config, job.running.length > 0)
-      : explainError(error, { action: operation.action(config), config, idTokenClaims: idTokens?.claims });
-    const message = secrets.redact([explained.message, ...whereThingsStand(job)].join('\n'));
+      ? timeoutError(operation.action(config), config, job.operationUrl, deadline.activity)
+      : deadline.cancelled
+        ? cancelError(operation.action(config), config, job.operationUrl, deadline.activity)
+        : explainError(error, { action: operation.action(config), config, idTokenClaims: idTokens?.claims });
+    const message = safeText([explained.message, ...whereThingsStand(job)].join('\n'), secrets);
     log.debug(secrets.redact(format('Underlying error: %O', error)));
     await host
       .writeSummary(renderSummary({ title, succeeded: false, ...job.summary, error: message }))
       .catch(() => undefined);
     return { succeeded: false, message };
   } finally {
+    host.cancelSignal?.removeEventListener('abort', onCancel);
     deadline.clear();
   }
 }
@@ -83,7 +98,7 @@ function createJob(
   const signedIn = () =>
     (credential ??= import('./sign-in/credential').then(({ createCredential }) => {
       if (!config.signIn) throw new Error('This operation has no sign-in');
-      return createCredential(config.signIn, config.cloud, secrets, idTokens);
+      return createCredential(config.signIn, config.cloud, secrets, idTokens, deadline);
     }));
   const running = new Map<string, string>();
   const job: Job = {
@@ -103,6 +118,9 @@ function createJob(
     get running() {
       return [...running].map(([url, label]) => ({ label, url }));
     },
+    get operationUrl() {
+      return [...running.keys()].at(-1);
+    },
     done: [],
     async apim(instance) {
       const [{ ApimInstance }, credential] = await Promise.all([import('./azure/apim'), signedIn()]);
@@ -117,11 +135,24 @@ function createJob(
   return job;
 }
 
-function idTokenCache(signIn: Extract<SignIn, { method: 'oidc' }>, host: Host, secrets: SecretRegistry) {
+function idTokenCache(
+  signIn: Extract<SignIn, { method: 'oidc' }>,
+  host: Host,
+  secrets: SecretRegistry,
+  deadline: Deadline,
+  platform: Platform,
+) {
   const request = host.requestIdToken;
+  const source =
+    platform === 'github'
+      ? 'the GitHub OIDC endpoint (ACTIONS_ID_TOKEN_REQUEST_URL)'
+      : 'the Azure DevOps OIDC endpoint (System.OidcRequestUri)';
   return cacheIdToken(() => {
     if (!request) throw new Error('The runner offers no ID token');
-    return request(signIn.audience);
+    // The GitHub toolkit's request takes no signal: the race ends it at the deadline all the same.
+    return deadline.race(`requesting an ID token from ${source}`, (signal) =>
+      request(signIn.audience, signal),
+    );
   }, secrets);
 }
 
@@ -143,19 +174,45 @@ function describeStorageIdentity(config: CommonConfig): string {
   }
 }
 
-function timeoutError(action: string, config: CommonConfig, started: boolean): ActionableError {
-  const waited = `${action} timed out after ${formatDuration(config.timing.timeoutMs)}.`;
-  if (!started) {
+function timeoutError(
+  action: string,
+  config: CommonConfig,
+  operationUrl: string | undefined,
+  activity: string | undefined,
+): ActionableError {
+  const waited = `${action} timed out after ${formatDuration(config.timing.timeoutMs)}${activity ? ` while ${activity}` : ''}.`;
+  if (!operationUrl) {
     return new ActionableError(
       `${waited} Nothing is running in Azure on its behalf.`,
       'Timeout',
       'Raise timeout, or check that the runner reaches Azure quickly (sign-in, Resource Manager, storage).',
     );
   }
+  const started = config.operation === 'status' ? 'The operation' : `The ${config.operation}`;
   return new ActionableError(
-    `${waited} The operation may still be running in Azure.`,
+    `${waited} ${started} may still be running in Azure: its status is at ${operationUrl} (output ${inputName('operationUrl', config.platform)}). ${resumeHint(config.platform, operationUrl)}`,
     'Timeout',
-    `Check the instance in the Azure portal before retrying: a second ${config.operation} now would conflict with the running one. Raise timeout for large instances (restores can take over an hour).`,
+    `Check the instance in the Azure portal before retrying: a second backup or restore now would conflict with the running one. Raise timeout for large instances (restores can take over an hour).`,
+  );
+}
+
+function cancelError(
+  action: string,
+  config: CommonConfig,
+  operationUrl: string | undefined,
+  activity: string | undefined,
+): ActionableError {
+  if (!operationUrl) {
+    return new ActionableError(
+      `${action} was cancelled${activity ? ` while ${activity}` : ''}. Nothing was started in Azure.`,
+      'Cancelled',
+    );
+  }
+  const started = config.operation === 'status' ? 'The operation' : `The ${config.operation}`;
+  return new ActionableError(
+    `${action} was cancelled: the step stopped waiting. ${started} continues in Azure: its status is at ${operationUrl} (output ${inputName('operationUrl', config.platform)}). ${resumeHint(config.platform, operationUrl)}`,
+    'Cancelled',
+    'Do not start another backup or restore of the instance until this one ends: it would conflict.',
   );
 }
 

@@ -4,6 +4,9 @@ import { context } from '@actions/github';
 import { hasAzureCliSession, Host, outputName, readInputs, runJob, SecretRegistry } from '../core';
 
 const secrets = new SecretRegistry((value) => core.setSecret(value));
+/** The runner cancels a step with SIGINT, then SIGTERM: the core stops waiting and says how to resume. */
+const cancel = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => cancel.abort(signal));
 
 async function main(): Promise<void> {
   const raw = readInputs(
@@ -23,6 +26,7 @@ async function main(): Promise<void> {
       if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write();
     },
     requestIdToken: idTokenAvailable ? (audience) => core.getIDToken(audience) : undefined,
+    cancelSignal: cancel.signal,
   };
   const result = await runJob(
     raw,
@@ -49,4 +53,7 @@ function runUrl(): string | undefined {
   return `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}`;
 }
 
-main().catch((error: unknown) => core.setFailed(secrets.redact(String(error))));
+// Exit as soon as the result is out: a request the deadline abandoned (a hanging sign-in) must not hold the step.
+main()
+  .catch((error: unknown) => core.setFailed(secrets.redact(String(error))))
+  .finally(() => process.exit());

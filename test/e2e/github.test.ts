@@ -350,6 +350,8 @@ describe('waiting', () => {
     expect(result.errorMessage).toContain(result.outputs['operation-url']);
     // Failing at the timeout, not at the next poll: the 2s rhythm allows two polls, never a third.
     expect(requestsFor(standIn, 'apim-gh-slow').polls.length).toBeLessThanOrEqual(2);
+    // And at the timeout itself: within a second of it, from the step's first line.
+    expect(result.elapsedMs).toBeLessThan(3_000 + 1_000);
   });
 
   it('honours Retry-After instead of poll-interval, and rides out throttled polls', async () => {

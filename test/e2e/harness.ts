@@ -3,7 +3,7 @@
  * ENDPOINT_*) env, the manifest defaults filled in as the runners fill them, and the results read back from the
  * files and `##vso` lines the runners read.
  */
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -33,6 +33,8 @@ export interface BundleRun {
   result: string;
   /** The failure message as the runner shows it (`::error::` / `task.complete`), decoded. */
   errorMessage: string;
+  /** Milliseconds from the step's first line of output (it is printed as the deadline starts) to its exit. */
+  elapsedMs: number;
 }
 
 /** The minimal environment of a runner's step, plus what the test adds. NODE_EXTRA_CA_CERTS trusts the stand-in. */
@@ -72,6 +74,8 @@ export interface GitHubRunOptions {
   inputs: Record<string, string>;
   env?: NodeJS.ProcessEnv;
   caCertPath: string;
+  /** Called with the child as soon as it is spawned (e.g. to signal it), and on each chunk of its stdout. */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export async function runGitHubAction(options: GitHubRunOptions): Promise<BundleRun> {
@@ -92,7 +96,7 @@ export async function runGitHubAction(options: GitHubRunOptions): Promise<Bundle
   for (const [name, value] of Object.entries({ ...actionDefaults(), ...options.inputs })) {
     env[`INPUT_${name.toUpperCase()}`] = value;
   }
-  const run = await spawnNode(GITHUB_BUNDLE, env, dir);
+  const run = await spawnNode(GITHUB_BUNDLE, env, dir, options.onSpawn);
   const outputs = parseGitHubOutputFile(readFileSync(outputFile, 'utf8'));
   const errorLine = run.stdout.split('\n').find((line) => line.startsWith('::error::'));
   return {
@@ -134,6 +138,8 @@ export interface AzureDevOpsRunOptions {
    * task.json gives the defaults and its Node24 target is run. Default: the repository's task.json and bundle.
    */
   taskDir?: string;
+  /** Called with the child as soon as it is spawned (e.g. to signal it). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export async function runAzureDevOpsTask(options: AzureDevOpsRunOptions): Promise<BundleRun> {
@@ -168,7 +174,7 @@ export async function runAzureDevOpsTask(options: AzureDevOpsRunOptions): Promis
   for (const [name, value] of Object.entries(inputs))
     env[`INPUT_${name.replace(/[. ]/g, '_').toUpperCase()}`] = value;
 
-  const run = await spawnNode(bundle, env, dir);
+  const run = await spawnNode(bundle, env, dir, options.onSpawn);
   const commands = parseVsoCommands(run.stdout);
   const outputs: Record<string, string> = {};
   let result = '';
@@ -221,15 +227,32 @@ function spawnNode(
   bundle: string,
   env: NodeJS.ProcessEnv,
   cwd: string,
-): Promise<{ exitCode: number | null; stdout: string; stderr: string; all: string }> {
+  onSpawn?: (child: ChildProcess) => void,
+): Promise<{ exitCode: number | null; stdout: string; stderr: string; all: string; elapsedMs: number }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [bundle], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    let firstOutputAt: number | undefined;
+    child.stdout.on('data', (chunk: Buffer) => {
+      firstOutputAt ??= Date.now();
+      stdout += chunk.toString();
+    });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (exitCode) => resolvePromise({ exitCode, stdout, stderr, all: stdout + stderr }));
+    child.on('exit', () => {
+      const exitedAt = Date.now();
+      child.on('close', (exitCode) =>
+        resolvePromise({
+          exitCode,
+          stdout,
+          stderr,
+          all: stdout + stderr,
+          elapsedMs: exitedAt - (firstOutputAt ?? exitedAt),
+        }),
+      );
+    });
+    onSpawn?.(child);
   });
 }
 

@@ -25,3 +25,5 @@ export type { AzureDevOpsOidc, GitHubOidc, IdTokenRequest } from './id-tokens';
 export type { ManagedIdentityConfig } from './managed-identity';
 export type { RecordedRequest } from './http';
 export { decodeJwt } from './jwt';
+export { FaultRegistry, routeOf } from './faults';
+export type { Fault, FaultRoute } from './faults';

@@ -36,6 +36,7 @@ import { BlobStore, createMemoryBlobStore } from './blob-store';
 import { createTestCertificate, TestCertificate } from './certificate';
 import { AppRegistration, Entra } from './entra';
 import { signJwt } from './jwt';
+import { FaultRegistry } from './faults';
 import { readRequest, RecordedRequest, Reply, Route, writeReply } from './http';
 import {
   azureDevOpsRoute,
@@ -83,6 +84,8 @@ export interface StandIn {
   issued: { accessTokens: number; idTokens: number };
   /** Every access and ID token handed out (and minted), for secret-leak scans. */
   issuedTokens: string[];
+  /** Faults to inject by route: hang, reset, an error status or a canned reply (see faults.ts). */
+  faults: FaultRegistry;
   /** Signs an ID token with the stand-in's OIDC key (e.g. an expired one) without counting it in issued. */
   mintIdToken(request: IdTokenRequest): string;
   close(): Promise<void>;
@@ -98,6 +101,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
   const accessTokenLifetime = options.accessTokenLifetimeSeconds ?? 3600;
   const blobStore = options.blobStore ?? createMemoryBlobStore();
   const requests: RecordedRequest[] = [];
+  const faults = new FaultRegistry();
   let url = '';
   const baseUrl = () => url;
 
@@ -135,7 +139,28 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
       try {
         request = await readRequest(message);
         requests.push(request);
-        reply = (await firstAnswer(routes, request)) ?? notFound(request);
+        const taken = faults.take(request);
+        const fault = taken?.kind === 'pass' ? undefined : taken;
+        if (fault?.kind === 'hang') return; // never answered; closeAllConnections ends it
+        if (fault?.kind === 'reset') {
+          request.status = 0;
+          message.socket.destroy();
+          return;
+        }
+        reply =
+          fault?.kind === 'status'
+            ? {
+                status: fault.status,
+                headers: fault.headers,
+                body: {
+                  error: { code: fault.code ?? 'InjectedFault', message: `Injected HTTP ${fault.status}.` },
+                },
+              }
+            : fault?.kind === 'reply'
+              ? typeof fault.reply === 'function'
+                ? fault.reply(request)
+                : fault.reply
+              : ((await firstAnswer(routes, request)) ?? notFound(request));
       } catch (error) {
         reply = { status: 500, body: { error: { code: 'StandInError', message: String(error) } } };
       }
@@ -167,6 +192,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     managedIdentity,
     issued: tokens.issued,
     issuedTokens: tokens.all,
+    faults,
     mintIdToken: (request) => idTokens.mint(request, false),
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -112,6 +112,8 @@ const GITHUB_NAME: Record<InputKey, string> = {
   sourceSubscriptionId: 'source-subscription-id',
   safetyBackup: 'safety-backup',
   safetyBackupName: 'safety-backup-name',
+  wait: 'wait',
+  operationUrl: 'operation-url',
 };
 
 /** Returns the problems parseConfig reports (none when it accepts the inputs); any other error fails the test. */

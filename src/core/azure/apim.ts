@@ -4,19 +4,27 @@
  */
 import {
   ApiManagementClient,
-  ApiManagementServiceBackupOptionalParams,
   ApiManagementServiceBackupRestoreParameters,
   ApiManagementServiceResource,
 } from '@azure/arm-apimanagement';
 import type { TokenCredential } from '@azure/identity';
+import { createPipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
 import type { ApimStorageAccess, Instance } from '../inputs/config';
 import { formatDuration } from '../inputs/duration';
 import type { Logger } from '../ports';
 import { ActionableError } from '../report/errors';
 import type { Cloud } from '../sign-in/clouds';
 import type { Deadline } from './deadline';
+import { checkOperationUrl } from '../inputs/operation-url';
 import { Progress } from './progress';
-import { parseRetryAfter, pollUntilDone } from './wait';
+import {
+  AzureError,
+  isTransientError,
+  isTransientStatus,
+  MIN_POLL_MS,
+  nextBackoff,
+  parseRetryAfter,
+} from './wait';
 
 export const SUPPORTED_TIERS = ['Developer', 'Basic', 'Standard', 'Premium'];
 const UNSUPPORTED_TIERS = ['Consumption', 'BasicV2', 'StandardV2', 'PremiumV2'];
@@ -31,6 +39,21 @@ export interface InstanceFacts {
   location?: string;
 }
 
+/** What the operation-status URL says: still running, or done (a failure is thrown). */
+export type OperationStatus = 'InProgress' | 'Succeeded' | 'Failed';
+
+export interface WaitOptions {
+  pollIntervalMs: number;
+  /** e.g. "Backup": progress lines start with it. */
+  label: string;
+  /** Ask once and report, rather than wait to the end. */
+  once?: boolean;
+  /** Milliseconds to wait before the first poll (Retry-After of the start answer). */
+  firstWaitMs?: number;
+  startedAt?: number;
+  onStatus?: (status: OperationStatus) => void;
+}
+
 export interface BackupLocation {
   storageAccount: string;
   container: string;
@@ -38,7 +61,7 @@ export interface BackupLocation {
   access: ApimStorageAccess;
 }
 
-type RawResponse = Parameters<NonNullable<ApiManagementServiceBackupOptionalParams['onResponse']>>[0];
+const FAILED_STATES = ['failed', 'canceled', 'cancelled'];
 
 export class ApimInstance {
   private readonly client: ApiManagementClient;
@@ -47,13 +70,15 @@ export class ApimInstance {
   constructor(
     credential: TokenCredential,
     readonly instance: Instance,
-    cloud: Cloud,
+    private readonly cloud: Cloud,
     private readonly log: Logger,
     private readonly deadline: Deadline,
   ) {
     this.client = new ApiManagementClient(credential, instance.subscriptionId, {
       endpoint: cloud.resourceManagerEndpoint,
       userAgentOptions: { userAgentPrefix: 'apim-backup-restore' },
+      // The pipeline's own retries ride out a short fault; the poll loop rides out longer ones on top.
+      retryOptions: { maxRetries: 3, retryDelayInMs: 1_000, maxRetryDelayInMs: 8_000 },
     });
     this.label = `API Management instance '${instance.serviceName}'`;
   }
@@ -83,7 +108,7 @@ export class ApimInstance {
           progress = new Progress(this.log, `Waiting for ${this.label}`, state);
         }
         progress.update(state);
-        await this.deadline.delay(pollIntervalMs);
+        await this.deadline.delay(pollIntervalMs, `waiting for ${this.label} to leave ${state}`);
       }
     } finally {
       progress?.stop();
@@ -91,55 +116,242 @@ export class ApimInstance {
   }
 
   /**
-   * Starts a backup or restore and polls it to the end; returns how long it took. `label` starts its log lines,
-   * e.g. "Backup of 'apim-prod'", so two running at once can be told apart.
+   * Starts a backup or restore. Returns the operation-status URL (checked: https, on the Resource Manager host)
+   * and how long Azure asks to wait before the first poll; no URL when Azure gave none.
    */
-  async run(
+  async start(
     kind: ApimOperationKind,
     location: BackupLocation,
-    pollIntervalMs: number,
-    label: string,
-    onOperationUrl: (url: string) => void,
-  ): Promise<number> {
-    let operationUrl: string | undefined;
-    let retryAfterMs: number | undefined;
-    const onResponse = (response: RawResponse) => {
-      const url = response.headers.get('location');
-      if (!operationUrl && url) {
-        operationUrl = url;
-        onOperationUrl(url);
-      }
-      retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-      this.log.debug(
-        `${response.request.method} ${response.request.url.split('?')[0]}: HTTP ${response.status}`,
-      );
-    };
-    const options = { abortSignal: this.deadline.signal, onResponse, updateIntervalInMs: pollIntervalMs };
-    const parameters = backupRestoreParameters(location);
-    const { resourceGroup, serviceName } = this.instance;
-
-    const startedAt = Date.now();
-    const service = this.client.apiManagementService;
-    const poller =
-      kind === 'backup'
-        ? await service.beginBackup(resourceGroup, serviceName, parameters, options)
-        : await service.beginRestore(resourceGroup, serviceName, parameters, options);
-    this.log.info(`${label} started${operationUrl ? `; operation status: ${operationUrl}` : ''}.`);
-    return pollUntilDone(poller, {
-      log: this.log,
-      deadline: this.deadline,
-      pollIntervalMs,
-      label,
-      retryAfterMs: () => retryAfterMs,
-      startedAt,
+  ): Promise<{ operationUrl?: string; retryAfterMs?: number; done?: boolean }> {
+    const { subscriptionId, resourceGroup, serviceName } = this.instance;
+    const path = `/subscriptions/${encodeURIComponent(subscriptionId)}/resourceGroups/${encodeURIComponent(resourceGroup)}/providers/Microsoft.ApiManagement/service/${encodeURIComponent(serviceName)}/${kind}`;
+    const url = `${this.cloud.resourceManagerEndpoint}${path}?api-version=${encodeURIComponent(this.client.apiVersion)}`;
+    // A POST is not retried by the poll loop: a second start would conflict with (or repeat) the first.
+    const response = await this.send(`starting the ${kind} (POST ${url.split('?')[0]})`, 'POST', url, {
+      body: JSON.stringify(backupRestoreParameters(location)),
     });
+    if (response.status >= 400) throw azureError(response);
+    if (response.status === 200) {
+      successBody(response, `${kind} start`);
+      return { done: true };
+    }
+    if (response.status !== 202) throw unexpected(response, `the ${kind} start`);
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    const location_ = response.headers.get('location');
+    if (!location_) return { retryAfterMs };
+    const checked = checkOperationUrl(location_, this.cloud.resourceManagerEndpoint);
+    if (!checked.ok) {
+      throw new ActionableError(
+        `Azure accepted the ${kind}, but its operation-status URL ${checked.problem}; the step did not follow it. The ${kind} may be running in Azure.`,
+        'UnexpectedOperationUrl',
+        `Check the instance in the Azure portal, and that resource-manager-endpoint is the Resource Manager URL of your cloud.`,
+      );
+    }
+    return { operationUrl: checked.url, retryAfterMs };
+  }
+
+  /**
+   * Polls an operation-status URL until the operation ends (or once, with `once`). 202 is running; only a 200
+   * whose body does not say Failed or Canceled is success. 5xx, 408, 429 and broken connections are retried with
+   * backoff for as long as the deadline allows: the operation runs on in Azure meanwhile. A poll never comes
+   * sooner than a second after the last, whatever Retry-After says.
+   */
+  async waitFor(url: string, options: WaitOptions): Promise<OperationStatus> {
+    const { pollIntervalMs, label } = options;
+    const startedAt = options.startedAt ?? Date.now();
+    let progress: Progress | undefined;
+    let waitMs = options.firstWaitMs;
+    let backoffMs = 0;
+    let faults = 0;
+    try {
+      for (;;) {
+        if (waitMs !== undefined) {
+          this.log.debug(`Next poll in ${formatDuration(waitMs)}.`);
+          await this.deadline.delay(
+            waitMs,
+            `waiting for the ${label.toLowerCase()} to finish (${formatDuration(Date.now() - startedAt)} since it started; the next status request was due in ${formatDuration(waitMs)})`,
+          );
+        }
+        let response: PipelineResponse;
+        try {
+          response = await this.send(
+            `waiting for the ${label.toLowerCase()} (GET ${url.split('?')[0]})`,
+            'GET',
+            url,
+          );
+        } catch (error) {
+          if (this.deadline.ended || !isTransientError(error)) throw error;
+          backoffMs = nextBackoff(backoffMs, pollIntervalMs);
+          faults += 1;
+          this.log.warning(
+            `${label}: the status request failed (${(error as Error).message.split('\n')[0]}); the operation is still running in Azure. Retrying in ${formatDuration(backoffMs)} (fault ${faults}).`,
+          );
+          waitMs = backoffMs;
+          continue;
+        }
+        const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+        if (isTransientStatus(response.status)) {
+          backoffMs = nextBackoff(backoffMs, pollIntervalMs);
+          faults += 1;
+          this.log.warning(
+            `${label}: Azure answered HTTP ${response.status} on the operation status; the operation is still running in Azure. Retrying in ${formatDuration(Math.max(backoffMs, retryAfterMs ?? 0))} (fault ${faults}).`,
+          );
+          waitMs = Math.max(backoffMs, retryAfterMs ?? 0);
+          continue;
+        }
+        backoffMs = 0;
+        if (response.status === 202) {
+          options.onStatus?.('InProgress');
+          if (options.once) return 'InProgress';
+          progress ??= new Progress(this.log, label, 'InProgress', startedAt);
+          waitMs = Math.max(MIN_POLL_MS, retryAfterMs ?? pollIntervalMs);
+          continue;
+        }
+        if (response.status === 200) {
+          try {
+            successBody(response, `${label} status`);
+          } catch (error) {
+            options.onStatus?.('Failed');
+            throw error;
+          }
+          options.onStatus?.('Succeeded');
+          if (progress) progress.finish(`${label} succeeded`);
+          else this.log.info(`${label} succeeded after ${formatDuration(Date.now() - startedAt)}.`);
+          return 'Succeeded';
+        }
+        options.onStatus?.('Failed');
+        if (response.status === 404) throw operationNotFound(url, response);
+        if (response.status >= 400) throw azureError(response);
+        throw unexpected(response, `the ${label.toLowerCase()} status`);
+      }
+    } finally {
+      progress?.stop();
+    }
+  }
+
+  /**
+   * Azure accepted an operation without giving a status URL: the instance shows it as Updating while it runs.
+   * Success only when it was seen Updating and then left it for Succeeded; anything else fails, saying why.
+   */
+  async waitUntilNotUpdating(kind: ApimOperationKind, pollIntervalMs: number): Promise<void> {
+    const verb = kind === 'backup' ? 'Backup' : 'Restore';
+    this.log.warning(
+      `Azure accepted the ${kind} but gave no operation-status URL (no Location header): waiting for ${this.label} to leave Updating instead.`,
+    );
+    let sawBusy = false;
+    for (;;) {
+      const service = await this.get();
+      const state = service.provisioningState ?? 'unknown';
+      if (BUSY_STATES.includes(state.toLowerCase())) {
+        sawBusy = true;
+        await this.deadline.delay(Math.max(MIN_POLL_MS, pollIntervalMs));
+        continue;
+      }
+      if (!sawBusy) {
+        throw new ActionableError(
+          `${verb} of ${this.label}: Azure accepted it (HTTP 202) without an operation-status URL, and the instance is ${state}, not Updating, so the step cannot tell whether the ${kind} ran. It does not report success without evidence.`,
+          'NoOperationUrl',
+          `Check the instance's activity log in the Azure portal${kind === 'backup' ? ' and whether the backup blob exists' : ''}, then run the step again.`,
+        );
+      }
+      if (state.toLowerCase() !== 'succeeded') {
+        throw new ActionableError(
+          `${verb} of ${this.label} failed: the instance left Updating for ${state}.`,
+          'OperationFailed',
+          "Check the instance's activity log in the Azure portal.",
+        );
+      }
+      this.log.info(`${this.label} left Updating for ${state}: the ${kind} finished.`);
+      return;
+    }
   }
 
   private get(): Promise<ApiManagementServiceResource> {
-    return this.client.apiManagementService.get(this.instance.resourceGroup, this.instance.serviceName, {
-      abortSignal: this.deadline.signal,
+    return this.deadline.race(`reading ${this.label}`, (abortSignal) =>
+      this.client.apiManagementService.get(this.instance.resourceGroup, this.instance.serviceName, {
+        abortSignal,
+      }),
+    );
+  }
+
+  private send(
+    activity: string,
+    method: 'GET' | 'POST',
+    url: string,
+    options: { body?: string } = {},
+  ): Promise<PipelineResponse> {
+    return this.deadline.race(activity, async (abortSignal) => {
+      const request = createPipelineRequest({ url, method, abortSignal, body: options.body });
+      if (options.body !== undefined) request.headers.set('content-type', 'application/json');
+      let response: PipelineResponse;
+      try {
+        response = await this.client.sendRequest(request);
+      } catch (error) {
+        // The client pipeline parses JSON bodies itself; an unreadable one is judged here, with its status.
+        const failed = error as { code?: string; response?: PipelineResponse };
+        if (failed.code !== 'PARSE_ERROR' || !failed.response) throw error;
+        response = failed.response;
+      }
+      this.log.debug(`${method} ${url.split('?')[0]}: HTTP ${response.status}`);
+      return response;
     });
   }
+}
+
+/** The body of a 200: success unless it says Failed or Canceled, or cannot be read. */
+function successBody(response: PipelineResponse, what: string): void {
+  let body: { status?: unknown; properties?: { provisioningState?: unknown }; error?: unknown };
+  try {
+    body = response.bodyAsText ? (JSON.parse(response.bodyAsText) as typeof body) : {};
+  } catch {
+    throw new ActionableError(
+      `Azure answered HTTP 200 on the ${what} with a body that is not JSON, so the step cannot tell whether the operation succeeded.`,
+      'UnreadableAnswer',
+      'Check the instance in the Azure portal; a proxy between the runner and Azure may have answered instead of Azure.',
+    );
+  }
+  const state = String(body?.properties?.provisioningState ?? body?.status ?? '');
+  if (FAILED_STATES.includes(state.toLowerCase()) || body?.error) {
+    const error = (body.error ?? {}) as { code?: string; message?: string };
+    throw new AzureError(
+      error.message ??
+        `Azure reports the operation ${state || 'failed'} (HTTP 200 with provisioningState ${state}).`,
+      error.code ?? `Operation${state || 'Failed'}`,
+      200,
+    );
+  }
+}
+
+function azureError(response: PipelineResponse): AzureError {
+  let error: { code?: string; message?: string } = {};
+  try {
+    const body = JSON.parse(response.bodyAsText ?? '') as { error?: { code?: string; message?: string } };
+    error = body.error ?? {};
+  } catch {
+    // Not JSON: the status says what there is to say.
+  }
+  return new AzureError(
+    error.message ?? `Azure answered HTTP ${response.status} without an error description.`,
+    error.code,
+    response.status,
+  );
+}
+
+function operationNotFound(url: string, response: PipelineResponse): ActionableError {
+  const cause = azureError(response);
+  return new ActionableError(
+    `The operation-status URL ${url.split('?')[0]} is not known to Azure (HTTP 404${cause.code ? ` ${cause.code}` : ''}: ${cause.message}).`,
+    'OperationNotFound',
+    'Azure keeps operation status for a limited time, and only in the subscription that started it: check the URL (output operation-url of the step that started the operation), and the instance in the Azure portal.',
+  );
+}
+
+function unexpected(response: PipelineResponse, what: string): ActionableError {
+  return new ActionableError(
+    `Azure answered HTTP ${response.status} on ${what}, which the step does not know how to read; it does not report success without evidence.`,
+    'UnexpectedAnswer',
+    'Check the instance in the Azure portal.',
+  );
 }
 
 function checkTier(service: ApiManagementServiceResource, serviceName: string): InstanceFacts {

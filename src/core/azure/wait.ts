@@ -1,49 +1,41 @@
 /**
- * The poll loop of a long-running operation: our own loop rather than the SDK's pollUntilDone, so the first wait
- * honours Retry-After (the SDK polls twice back to back), the deadline ends it at once, and progress is logged.
+ * The rules of waiting on a long-running operation (the loop itself is ApimInstance.waitFor): which faults are
+ * worth another try, how long to back off, and how soon Azure may ask us to come back.
  */
-import type { OperationState, SimplePollerLike } from '@azure/core-lro';
-import { formatDuration } from '../inputs/duration';
-import type { Logger } from '../ports';
-import type { Deadline } from './deadline';
-import { Progress } from './progress';
 
-export interface PollOptions {
-  log: Logger;
-  deadline: Deadline;
-  pollIntervalMs: number;
-  /** e.g. "Backup of 'apim-prod'": progress lines start with it. */
-  label: string;
-  /** Retry-After of the latest answer, if any. */
-  retryAfterMs(): number | undefined;
-  startedAt: number;
+/** No poll comes sooner than this after the last, whatever Retry-After says (`Retry-After: 0` would busy-poll). */
+export const MIN_POLL_MS = 1_000;
+/** Backoff between tries after a fault never grows past this. */
+const MAX_BACKOFF_MS = 30_000;
+
+/** An error answer of Azure, with the code and status explainError reads. */
+export class AzureError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+    readonly statusCode?: number,
+  ) {
+    super(message);
+    this.name = 'AzureError';
+  }
 }
 
-/** Polls until the operation is done; returns its duration or throws the operation's error. */
-export async function pollUntilDone<T>(
-  poller: SimplePollerLike<OperationState<T>, T>,
-  options: PollOptions,
-): Promise<number> {
-  const { log, deadline, pollIntervalMs, label, startedAt } = options;
-  const progress = new Progress(log, label, poller.getOperationState().status, startedAt);
-  try {
-    while (!poller.isDone()) {
-      const retryAfterMs = options.retryAfterMs();
-      const waitMs = retryAfterMs ?? pollIntervalMs;
-      log.debug(
-        `Next poll in ${formatDuration(waitMs)}${retryAfterMs !== undefined ? ' (Retry-After)' : ''}.`,
-      );
-      await deadline.delay(waitMs);
-      await poller.poll({ abortSignal: deadline.signal });
-      if (!poller.isDone()) progress.update(poller.getOperationState().status);
-    }
-    // Done: returns the result, or throws the operation's error, without another request.
-    await poller.pollUntilDone({ abortSignal: deadline.signal });
-    progress.finish(`${label} succeeded`);
-    return Date.now() - startedAt;
-  } finally {
-    progress.stop();
-  }
+/** Answers that say "not now" rather than "no": the operation runs on in Azure meanwhile. */
+export function isTransientStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
+}
+
+/** A request that never got an answer (reset, refused, DNS, timeout) — not a sign-in or abort error. */
+export function isTransientError(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; statusCode?: number };
+  if (e?.name === 'AbortError') return false;
+  return e?.name === 'RestError' && e.statusCode === undefined;
+}
+
+/** Doubles from a second up to the poll interval (at least a second) or 30 s, whichever is larger. */
+export function nextBackoff(previousMs: number, pollIntervalMs: number): number {
+  const cap = Math.max(MIN_POLL_MS, Math.min(MAX_BACKOFF_MS, Math.max(pollIntervalMs, 4 * MIN_POLL_MS)));
+  return previousMs <= 0 ? MIN_POLL_MS : Math.min(cap, previousMs * 2);
 }
 
 /** Retry-After is either seconds or an HTTP date. */

@@ -30,7 +30,8 @@ export function expandBackupName(template: string, context: NameContext): Expans
       return whole;
     }
     const value = values[placeholder];
-    if (value === undefined) {
+    // An empty run id (a runner that sets the variable blank) is as absent as a missing one.
+    if (value === undefined || (placeholder === 'run-id' && !value)) {
       problems.push(`${whole} is not available: this run has no run id`);
       return whole;
     }

@@ -13,6 +13,7 @@ import type {
   Timing,
 } from './config';
 import { parseDuration } from './duration';
+import { quoteUrl } from './operation-url';
 import {
   checkBlobName,
   checkContainer,
@@ -77,7 +78,10 @@ export class ConfigBuilder {
   /** A problem with one input, quoting its value unless it is a secret. */
   problem(key: InputKey, text: string, showValue = true): void {
     const value = this.raw[key];
-    this.problems.push(`${this.name(key)}${showValue && value !== undefined ? ` '${value}'` : ''} ${text}`);
+    // A URL's user name and password never reach a message.
+    this.problems.push(
+      `${this.name(key)}${showValue && value !== undefined ? ` '${quoteUrl(value)}'` : ''} ${text}`,
+    );
   }
 
   required(key: InputKey): string {

@@ -42,7 +42,20 @@ export function checkContainer(value: string): string | undefined {
 export function checkBlobName(value: string): string | undefined {
   if (value.length < 1 || value.length > 1024) return 'must be 1-1024 characters long';
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
-  if (/[\u0000-\u001f\u007f\\]/.test(value)) return 'must not contain control characters or backslashes';
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) return 'must not contain control characters';
+  if (/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(value)) {
+    return 'must not contain bidirectional-override characters (they make a name read differently than it is)';
+  }
+  if (value.includes('\\')) return 'must not contain backslashes (Azure turns them into slashes)';
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return 'must be a blob name, not a URL';
+  if (value.startsWith('/')) return 'must not start with a slash (the name is relative to the container)';
+  if (value.split('/').some((segment) => segment === '..' || segment === '.')) {
+    return "must not have '..' or '.' segments (they would point outside the container's folder)";
+  }
+  if (value.includes('//')) return 'must not contain an empty segment (//)';
+  if (/##\s*(?:vso)?\s*\[|::/i.test(value)) {
+    return 'must not contain runner log commands (two # before [ or vso[, or two colons)';
+  }
   if (/[./]$/.test(value)) return 'must not end with a period or a slash';
   return undefined;
 }
@@ -54,6 +67,7 @@ export function checkStorageKey(value: string): string | undefined {
 export function checkHttpsUrl(value: string): string | undefined {
   try {
     const url = new URL(value);
+    if (url.username || url.password) return 'must not contain a user name or password';
     return url.protocol === 'https:' ? undefined : 'must be an https URL';
   } catch {
     return 'must be an https URL';
@@ -64,6 +78,7 @@ export function checkHttpUrl(value: string): string | undefined {
   try {
     const url = new URL(value);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL';
+    if (url.username || url.password) return 'must not contain a user name or password';
     if (url.search || url.hash)
       return 'must be a URL without a query or fragment (no SAS token: give storage-key)';
     return undefined;

@@ -36,16 +36,17 @@ export const OUTPUTS = [
     key: 'durationSeconds',
     github: 'duration-seconds',
     azureDevOps: 'durationSeconds',
-    description: 'How long the operation took, in whole seconds.',
-    operations: ['backup', 'restore', 'copy'],
+    description:
+      'How long the operation took, in whole seconds (status: how long the step waited for it to end).',
+    operations: ['backup', 'restore', 'copy', 'status'],
   },
   {
     key: 'operationUrl',
     github: 'operation-url',
     azureDevOps: 'operationUrl',
     description:
-      'The Azure Resource Manager operation-status URL (for restore and copy: of the restore); set as soon as the operation starts, also on timeout.',
-    operations: ['backup', 'restore', 'copy'],
+      'The Azure Resource Manager operation-status URL (for restore and copy: of the restore); set as soon as the operation starts, also on timeout and cancel (give it to operation: status to wait for it later).',
+    operations: ['backup', 'restore', 'copy', 'status'],
   },
   {
     key: 'safetyBackupName',
@@ -96,6 +97,14 @@ export const OUTPUTS = [
     azureDevOps: 'keptCount',
     description: 'prune: how many backups are kept.',
     operations: ['prune'],
+  },
+  {
+    key: 'operationStatus',
+    github: 'operation-status',
+    azureDevOps: 'operationStatus',
+    description:
+      'backup, restore, status: `InProgress`, `Succeeded` or `Failed`, as the operation status last said.',
+    operations: ['backup', 'restore', 'status'],
   },
 ] as const satisfies readonly (OutputDefinition & { key: string })[];
 

@@ -7,7 +7,9 @@ import { OPERATION_MODULES } from '../operations';
 import { ConfigBuilder } from './builder';
 import { CommonConfig, ConnectionInputs, InputError, RunContext } from './config';
 import { resolveSignIn } from './sign-in';
-import { INPUTS, Input, OPERATIONS, OperationName, RawInputs, usedBy } from './table';
+import { INPUTS, Input, inputDefinition, OPERATIONS, OperationName, RawInputs, usedBy } from './table';
+
+const NO_STORAGE = { account: '', container: '', blobEndpoint: '', customEndpoint: false };
 
 export interface ParsedJob {
   operation: Operation<CommonConfig>;
@@ -34,7 +36,11 @@ export function parseJob(raw: RawInputs & ConnectionInputs, context: RunContext)
     cloud: cloud!,
     ...signIn,
     timing: builder.timing(),
-    storage: builder.storage(cloud, !raw.storageKey),
+    // status reads no storage: its inputs are not asked for.
+    storage:
+      !operation || usedBy(inputDefinition('storageAccount'), name)
+        ? builder.storage(cloud, !raw.storageKey)
+        : NO_STORAGE,
   };
   // An unknown operation still gets the instance and blob inputs checked, as a backup would use them.
   const config = (operation ?? OPERATION_MODULES.backup).configure(builder, common);

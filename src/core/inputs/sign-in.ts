@@ -9,6 +9,12 @@ const AZURE_DEVOPS_METHODS = ['client-secret', 'client-certificate', 'oidc', 'ma
 
 export function resolveSignIn(b: ConfigBuilder): { signIn: SignIn; signInReason: string } | undefined {
   const { raw, context } = b;
+  if (context.platform === 'azureDevOps' && raw.auth === undefined) {
+    b.report(
+      `${b.name('serviceConnection')} '${raw.serviceConnection}' was not found: check the name or ID, and that this pipeline is authorised to use the connection`,
+    );
+    return undefined;
+  }
   const requested = (raw.auth ?? defaultOf('auth')).toLowerCase();
   if (context.platform === 'azureDevOps' && !AZURE_DEVOPS_METHODS.includes(requested)) {
     b.report(
@@ -40,6 +46,13 @@ export function resolveSignIn(b: ConfigBuilder): { signIn: SignIn; signInReason:
   };
   const optional = (key: 'tenantId' | 'clientId') => (raw[key] ? check(key, raw[key]) : undefined);
   const done = (signIn: SignIn) => ({ signIn, signInReason: reason });
+
+  // A secret given beside another method would be silently unused: say so instead.
+  if (raw.clientSecret && method !== 'client-secret' && context.platform === 'github') {
+    b.report(
+      `${b.name('clientSecret')} is given, but ${b.name('auth')} is ${method}, which does not use it: remove it, or set ${b.name('auth')} to client-secret`,
+    );
+  }
 
   switch (method) {
     case 'client-secret': {

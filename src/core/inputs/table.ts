@@ -4,7 +4,7 @@
  * (scripts/manifests.ts) and checked against it, as is the README; the operation and option unions derive from it.
  */
 
-export const OPERATIONS = ['backup', 'restore', 'copy', 'list', 'verify', 'prune'] as const;
+export const OPERATIONS = ['backup', 'restore', 'copy', 'list', 'verify', 'prune', 'status'] as const;
 export type OperationName = (typeof OPERATIONS)[number];
 
 export const STORAGE_ACCESS = [
@@ -60,6 +60,8 @@ export interface InputDefinition {
   readonly required?: boolean;
   /** The operations that read this input; all when undefined. */
   readonly operations?: readonly OperationName[];
+  /** Operations that do not read this input although `operations` is undefined. */
+  readonly notFor?: readonly OperationName[];
   /** Masked the moment it is read; never logged. */
   readonly secret?: boolean;
   /** GitHub only: environment variable used when the input is empty. */
@@ -79,7 +81,7 @@ export const INPUTS = [
     azureDevOps: 'operation',
     label: 'Operation',
     description:
-      'What to do: `backup`, `restore`, `copy` (back up one instance and restore it into another), `list` (the backups in storage), `verify` (a fresh backup exists) or `prune` (delete old backups).',
+      'What to do: `backup`, `restore`, `copy` (back up one instance and restore it into another), `list` (the backups in storage), `verify` (a fresh backup exists), `prune` (delete old backups) or `status` (wait for a backup or restore started earlier, by its operation-url).',
     options: OPERATIONS,
     required: true,
   },
@@ -157,6 +159,7 @@ export const INPUTS = [
     description: 'Name of the API Management instance.',
     required: true,
     group: 'instance',
+    notFor: ['status'],
   },
   {
     key: 'sourceServiceName',
@@ -194,6 +197,7 @@ export const INPUTS = [
     description: 'Storage account that holds the backups.',
     required: true,
     group: 'storage',
+    notFor: ['status'],
   },
   {
     key: 'container',
@@ -203,6 +207,7 @@ export const INPUTS = [
     description: 'Blob container that holds the backups.',
     required: true,
     group: 'storage',
+    notFor: ['status'],
   },
   {
     key: 'backupName',
@@ -245,6 +250,7 @@ export const INPUTS = [
     description:
       'Blob service URL of the storage account, replacing `https://<account>.blob.<cloud suffix>`: private DNS, a custom cloud, or a local emulator such as Azurite.',
     group: 'storage',
+    notFor: ['status'],
   },
   {
     key: 'storageAccess',
@@ -267,6 +273,7 @@ export const INPUTS = [
       'Storage account access key: API Management uses it for `access-key` access, and the step reads and prunes the backups with it (else with the signed-in identity).',
     secret: true,
     group: 'storage',
+    notFor: ['status'],
   },
   {
     key: 'storageIdentityClientId',
@@ -357,6 +364,29 @@ export const INPUTS = [
     github: 'authority-host',
     description: 'Replaces the cloud’s Microsoft Entra authority host (custom cloud or a local emulator).',
   },
+  {
+    key: 'wait',
+    github: 'wait',
+    azureDevOps: 'wait',
+    label: 'Wait for the operation',
+    description:
+      'backup, restore, status: `true` waits for the operation to end; `false` starts it (or, for status, checks it once), sets operation-url and succeeds at once.',
+    default: 'true',
+    boolean: true,
+    operations: ['backup', 'restore', 'status'],
+    group: 'waiting',
+  },
+  {
+    key: 'operationUrl',
+    github: 'operation-url',
+    azureDevOps: 'operationUrl',
+    label: 'Operation URL',
+    description:
+      'status: the operation-url output of the step that started the backup or restore (an https URL on the Resource Manager host).',
+    required: true,
+    operations: ['status'],
+    group: 'waiting',
+  },
 ] as const satisfies readonly (InputDefinition & { key: string })[];
 
 export type InputKey = (typeof INPUTS)[number]['key'];
@@ -376,6 +406,7 @@ export function inputsOf(platform: Platform): Input[] {
 }
 
 export function usedBy(input: Input, operation: OperationName): boolean {
+  if (input.notFor?.includes(operation)) return false;
   return input.operations === undefined || input.operations.includes(operation);
 }
 

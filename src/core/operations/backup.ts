@@ -9,6 +9,8 @@ import { backUp } from './steps';
 export interface BackupConfig extends CommonConfig {
   instance: Instance;
   apimAccess: ApimStorageAccess;
+  /** false: start the operation, hand over its URL, and succeed at once. */
+  wait: boolean;
   backupName: string;
 }
 
@@ -21,6 +23,7 @@ export const backup: Operation<BackupConfig> = {
       ...common,
       instance,
       apimAccess: builder.apimAccess(),
+      wait: builder.flag('wait'),
       backupName: builder.backupName('new', instance),
     };
   },
@@ -45,7 +48,9 @@ export const backup: Operation<BackupConfig> = {
       backupName,
       access: config.apimAccess,
       label: 'Backup',
+      wait: config.wait,
     });
+    if (durationMs === undefined) return;
     job.setOutput('durationSeconds', String(Math.round(durationMs / 1000)));
     job.summary.rows.push(['Duration', formatDuration(durationMs)]);
   },

@@ -7,6 +7,7 @@ import { list } from './list';
 import type { Operation } from './operation';
 import { prune } from './prune';
 import { restore } from './restore';
+import { status } from './status';
 import { verify } from './verify';
 
 export const OPERATION_MODULES: Record<OperationName, Operation<CommonConfig>> = {
@@ -16,4 +17,5 @@ export const OPERATION_MODULES: Record<OperationName, Operation<CommonConfig>> =
   list,
   verify,
   prune,
+  status,
 };

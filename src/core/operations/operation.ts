@@ -26,6 +26,8 @@ export interface Job {
   operationFinished(url: string): void;
   /** Operations started in Azure that have not finished. */
   readonly running: { label: string; url: string }[];
+  /** The last of them, the one to resume with operation: status. */
+  readonly operationUrl: string | undefined;
   /** What is done so far, told with any failure: "Backup of 'x' to 'y' finished". */
   readonly done: string[];
   /** How to undo what the step did, told with any failure once set (the restore of a safety backup). */

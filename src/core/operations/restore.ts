@@ -18,6 +18,8 @@ import { NOT_RESTORED, recoveryInputs, restoreFrom, safetyBackup } from './steps
 export interface RestoreConfig extends CommonConfig, SafetyConfig {
   instance: Instance;
   apimAccess: ApimStorageAccess;
+  /** false: start the operation, hand over its URL, and succeed at once. */
+  wait: boolean;
   /** A blob name, or `latest`. */
   backupName: string;
   /** Whose backups `latest` picks from. */
@@ -39,6 +41,7 @@ export const restore: Operation<RestoreConfig> = {
       ...common,
       instance,
       apimAccess: builder.apimAccess(),
+      wait: builder.flag('wait'),
       backupName: builder.backupName('existing', instance),
       sourceServiceName: builder.sourceServiceName(),
       safetyBackup: builder.flag('safetyBackup'),
@@ -73,6 +76,7 @@ export const restore: Operation<RestoreConfig> = {
 
     if (config.safetyBackup) await safetyBackup(job, config, apim, facts);
     const durationMs = await restoreInto(job, config, apim, backupName);
+    if (durationMs === undefined) return;
     job.setOutput('durationSeconds', String(Math.round(durationMs / 1000)));
     job.summary.rows.push(['Duration', formatDuration(durationMs)]);
   },
@@ -81,11 +85,11 @@ export const restore: Operation<RestoreConfig> = {
 /** The restore itself: from here on the target may change, so a failure tells how to put it back. */
 export function restoreInto(
   job: Job,
-  config: CommonConfig & SafetyConfig & { instance: Instance; apimAccess: ApimStorageAccess },
+  config: CommonConfig & SafetyConfig & { instance: Instance; apimAccess: ApimStorageAccess; wait?: boolean },
   apim: ApimInstance,
   backupName: string,
   label = 'Restore',
-): Promise<number> {
+): Promise<number | undefined> {
   if (config.safetyBackup) job.recovery = recoveryInputs(config, config.instance);
   return restoreFrom(job, config, apim, backupName, config.apimAccess, label);
 }

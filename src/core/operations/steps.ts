@@ -3,13 +3,14 @@
  * and the safety backup of a target before it is overwritten. Each step tells the job what it started and finished,
  * so a failure or timeout can say what is done, what may still run in Azure and how to undo it.
  */
-import type { ApimInstance, InstanceFacts } from '../azure/apim';
+import type { ApimInstance, BackupLocation, InstanceFacts } from '../azure/apim';
 import type { Provenance } from '../azure/backup-entry';
 import { blobUrl } from '../azure/blob-url';
 import type { ApimStorageAccess, CommonConfig, Instance } from '../inputs/config';
 import { formatDuration } from '../inputs/duration';
 import { inputName, InputKey } from '../inputs/table';
 import type { Job } from './operation';
+import { startAndWait } from './start-and-wait';
 
 export interface BackupStep {
   apim: ApimInstance;
@@ -18,21 +19,26 @@ export interface BackupStep {
   access: ApimStorageAccess;
   /** e.g. "Backup of 'apim-prod'" or "Safety backup of 'apim-staging'". */
   label: string;
+  /** false: start it and hand over its URL (nothing to stamp yet). Default true. */
+  wait?: boolean;
 }
 
-/** Backs the instance up to `backupName`, then stamps the blob; returns how long the backup took. */
-export async function backUp(job: Job, config: CommonConfig, step: BackupStep): Promise<number> {
+/**
+ * Backs the instance up to `backupName`, then stamps the blob; returns how long the backup took, or undefined when
+ * the step did not wait for it.
+ */
+export async function backUp(job: Job, config: CommonConfig, step: BackupStep): Promise<number | undefined> {
   const { instance } = step.apim;
   const createdAt = new Date();
-  const durationMs = await runTracked(
+  const durationMs = await startAndWait(
     job,
-    config,
     step.apim,
     'backup',
-    step.backupName,
-    step.access,
+    location(config, step.backupName, step.access),
+    { ...config, wait: step.wait ?? true },
     step.label,
   );
+  if (durationMs === undefined) return undefined;
   job.done.push(`${step.label} to '${step.backupName}' finished after ${formatDuration(durationMs)}.`);
   await stampProvenance(job, step.backupName, {
     apimservice: instance.serviceName,
@@ -47,40 +53,27 @@ export async function backUp(job: Job, config: CommonConfig, step: BackupStep): 
   return durationMs;
 }
 
-/** Restores the instance from `backupName`; returns how long it took. */
+/** Restores the instance from `backupName`; returns how long it took, or undefined when not waited for. */
 export function restoreFrom(
   job: Job,
-  config: CommonConfig,
+  config: CommonConfig & { wait?: boolean },
   apim: ApimInstance,
   backupName: string,
   access: ApimStorageAccess,
   label: string,
-): Promise<number> {
-  return runTracked(job, config, apim, 'restore', backupName, access, label);
+): Promise<number | undefined> {
+  return startAndWait(
+    job,
+    apim,
+    'restore',
+    location(config, backupName, access),
+    { ...config, wait: config.wait ?? true },
+    label,
+  );
 }
 
-async function runTracked(
-  job: Job,
-  config: CommonConfig,
-  apim: ApimInstance,
-  kind: 'backup' | 'restore',
-  backupName: string,
-  access: ApimStorageAccess,
-  label: string,
-): Promise<number> {
-  let url: string | undefined;
-  const location = {
-    storageAccount: config.storage.account,
-    container: config.storage.container,
-    backupName,
-    access,
-  };
-  const durationMs = await apim.run(kind, location, config.timing.pollIntervalMs, label, (operationUrl) => {
-    url = operationUrl;
-    job.trackOperation(label, operationUrl);
-  });
-  if (url) job.operationFinished(url);
-  return durationMs;
+function location(config: CommonConfig, backupName: string, access: ApimStorageAccess): BackupLocation {
+  return { storageAccount: config.storage.account, container: config.storage.container, backupName, access };
 }
 
 /**

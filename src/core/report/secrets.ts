@@ -3,6 +3,7 @@
  * passes through redact(), so a secret cannot reach a log even where the runner's masking does not apply.
  */
 import { Host, Logger } from '../ports';
+import { neutralise } from './neutralise';
 
 export class SecretRegistry {
   private readonly secrets = new Set<string>();
@@ -35,22 +36,27 @@ export class SecretRegistry {
   }
 }
 
-/** A logger whose every line is redacted. */
+/** Redacted, then made unable to act as a runner command: what every line, output and summary passes through. */
+export function safeText(text: string, secrets: SecretRegistry): string {
+  return neutralise(secrets.redact(text));
+}
+
+/** A logger whose every line is redacted and neutralised. */
 export function redactingLogger(log: Logger, secrets: SecretRegistry): Logger {
   return {
-    info: (message) => log.info(secrets.redact(message)),
-    warning: (message) => log.warning(secrets.redact(message)),
-    debug: (message) => log.debug(secrets.redact(message)),
+    info: (message) => log.info(safeText(message, secrets)),
+    warning: (message) => log.warning(safeText(message, secrets)),
+    debug: (message) => log.debug(safeText(message, secrets)),
     debugEnabled: log.debugEnabled,
   };
 }
 
-/** The host with its logger, outputs and summary redacted. */
+/** The host with its logger, outputs and summary redacted and neutralised. */
 export function redactingHost(host: Host, secrets: SecretRegistry): Host {
   return {
     ...host,
     log: redactingLogger(host.log, secrets),
-    setOutput: (name, value) => host.setOutput(name, secrets.redact(value)),
-    writeSummary: (markdown) => host.writeSummary(secrets.redact(markdown)),
+    setOutput: (name, value) => host.setOutput(name, safeText(value, secrets)),
+    writeSummary: (markdown) => host.writeSummary(safeText(markdown, secrets)),
   };
 }

@@ -12,12 +12,14 @@ import type { SignIn } from '../inputs/config';
 import { IdTokenCache } from './id-token';
 import { SecretRegistry } from '../report/secrets';
 import { refreshTime } from './token-lifetime';
+import type { Deadline } from '../azure/deadline';
 
 export function createCredential(
   signIn: SignIn,
   cloud: Cloud,
   secrets: SecretRegistry,
   idTokens?: IdTokenCache,
+  deadline?: Deadline,
 ): TokenCredential {
   const options = { authorityHost: cloud.authorityHost, disableInstanceDiscovery: cloud.customAuthority };
   let credential: TokenCredential;
@@ -51,7 +53,24 @@ export function createCredential(
       credential = new AzureCliCredential({ tenantId: signIn.tenantId });
       break;
   }
-  return cacheAndMask(credential, secrets);
+  return cacheAndMask(
+    credential,
+    secrets,
+    Date.now,
+    deadline && { deadline, source: tokenSource(signIn, cloud) },
+  );
+}
+
+/** Where a token comes from, for the message when the deadline passes during a token request. */
+function tokenSource(signIn: SignIn, cloud: Cloud): string {
+  switch (signIn.method) {
+    case 'managed-identity':
+      return 'the managed identity endpoint';
+    case 'azure-cli':
+      return 'the Azure CLI (az account get-access-token)';
+    default:
+      return `Microsoft Entra ID (${cloud.authorityHost})`;
+  }
 }
 
 /**
@@ -63,6 +82,7 @@ export function cacheAndMask(
   credential: TokenCredential,
   secrets: SecretRegistry,
   now: () => number = Date.now,
+  bounded?: { deadline: Deadline; source: string },
 ): TokenCredential {
   const cache = new Map<string, { token: AccessToken; refreshAt: number }>();
   return {
@@ -72,7 +92,14 @@ export function cacheAndMask(
       // A claims challenge (continuous access evaluation) needs a new token whatever the cache holds.
       if (cached && !options?.claims && now() < cached.refreshAt) return cached.token;
       const fetchedAt = now();
-      const token = await credential.getToken(scopes, options);
+      // MSAL's own requests do not all honour the abort signal: the race ends a hanging one at the deadline.
+      const token = bounded
+        ? await bounded.deadline.race(
+            `requesting an access token for ${key} from ${bounded.source}`,
+            (signal) =>
+              credential.getToken(scopes, { ...options, abortSignal: options?.abortSignal ?? signal }),
+          )
+        : await credential.getToken(scopes, options);
       if (token) {
         secrets.add(token.token);
         cache.set(key, { token, refreshAt: refreshTime(fetchedAt, token.expiresOnTimestamp) });
