@@ -5,4 +5,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 60000,
+  // End-to-end tests mostly wait on child processes and timers: more workers than cores overlap the waits.
+  maxWorkers: 3,
 };
