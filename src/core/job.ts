@@ -1,0 +1,101 @@
+/**
+ * The operation's view of one run (operations/operation.ts's Job): outputs, summary, what is started and done in
+ * Azure, and the Azure clients, created (and the SDKs loaded) on first use with the one sign-in and deadline.
+ */
+import type { TokenCredential } from '@azure/identity';
+import type { Deadline } from './azure/deadline';
+import type { CommonConfig, RunContext, SignIn } from './inputs/config';
+import type { Platform } from './inputs/table';
+import type { Job } from './operations/operation';
+import type { Host } from './ports';
+import type { SecretRegistry } from './report/secrets';
+import { cacheIdToken, IdTokenCache } from './sign-in/id-token';
+
+/** The operation's view of the run; Azure clients are created, and the SDKs loaded, on first use. */
+export function createJob(
+  config: CommonConfig,
+  context: RunContext,
+  host: Host,
+  secrets: SecretRegistry,
+  deadline: Deadline,
+  idTokens: IdTokenCache | undefined,
+): Job {
+  let credential: Promise<TokenCredential> | undefined;
+  const signedIn = () =>
+    (credential ??= import('./sign-in/credential').then(({ createCredential }) => {
+      if (!config.signIn) throw new Error('This operation has no sign-in');
+      return createCredential(config.signIn, config.cloud, secrets, idTokens, deadline);
+    }));
+  const running = new Map<string, string>();
+  const job: Job = {
+    log: host.log,
+    context,
+    deadline,
+    setOutput: (name, value) => host.setOutput(name, value),
+    summary: { rows: [], sections: [] },
+    trackOperation(label, url) {
+      running.set(url, label);
+      host.setOutput('operationUrl', url);
+      job.summary.rows.push([`${label}: operation`, url]);
+    },
+    operationFinished(url) {
+      running.delete(url);
+    },
+    get running() {
+      return [...running].map(([url, label]) => ({ label, url }));
+    },
+    get operationUrl() {
+      return [...running.keys()].at(-1);
+    },
+    done: [],
+    async apim(instance) {
+      const [{ ApimInstance }, credential] = await Promise.all([import('./azure/apim'), signedIn()]);
+      return new ApimInstance(credential, instance, config.cloud, host.log, deadline);
+    },
+    async catalog() {
+      const { BackupCatalog } = await import('./azure/backups');
+      const credential = config.storage.sharedKey ? undefined : await signedIn();
+      return new BackupCatalog(config.storage, credential, describeStorageIdentity(config), deadline);
+    },
+  };
+  return job;
+}
+
+export function idTokenCache(
+  signIn: Extract<SignIn, { method: 'oidc' }>,
+  host: Host,
+  secrets: SecretRegistry,
+  deadline: Deadline,
+  platform: Platform,
+) {
+  const request = host.requestIdToken;
+  const source =
+    platform === 'github'
+      ? 'the GitHub OIDC endpoint (ACTIONS_ID_TOKEN_REQUEST_URL)'
+      : 'the Azure DevOps OIDC endpoint (System.OidcRequestUri)';
+  return cacheIdToken(() => {
+    if (!request) throw new Error('The runner offers no ID token');
+    // The GitHub toolkit's request takes no signal: the race ends it at the deadline all the same.
+    return deadline.race(`requesting an ID token from ${source}`, (signal) =>
+      request(signIn.audience, signal),
+    );
+  }, secrets);
+}
+
+/** Who the step reads storage as, for messages that say which role to grant to whom. */
+function describeStorageIdentity(config: CommonConfig): string {
+  if (config.storage.sharedKey) return 'the storage key';
+  const signIn = config.signIn;
+  switch (signIn?.method) {
+    case 'client-secret':
+    case 'client-certificate':
+    case 'oidc':
+      return `app '${signIn.clientId}'`;
+    case 'managed-identity':
+      return signIn.clientId ? `managed identity '${signIn.clientId}'` : "this machine's managed identity";
+    case 'azure-cli':
+      return 'the Azure CLI account';
+    default:
+      return 'the signed-in identity';
+  }
+}
