@@ -17,6 +17,7 @@ import {
   CLIENT_SECRET,
   CONTAINER,
   RESOURCE_GROUP,
+  startLocalAzure,
   startRegisteredStandIn,
   STORAGE_ACCOUNT,
   STORAGE_KEY,
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
 }
 
 async function startup(): Promise<void> {
-  const standIn = await startRegisteredStandIn();
+  const standIn = await startLocalAzure();
   try {
     standIn.addService({
       subscriptionId: SUBSCRIPTION_ID,
@@ -113,6 +114,7 @@ async function startup(): Promise<void> {
       'storage-account': STORAGE_ACCOUNT,
       container: CONTAINER,
       'storage-key': STORAGE_KEY,
+      'blob-endpoint': standIn.blobEndpoint,
       'poll-interval': '1s',
       'resource-manager-endpoint': standIn.url,
       'authority-host': standIn.url,
@@ -124,6 +126,7 @@ async function startup(): Promise<void> {
       storageAccount: STORAGE_ACCOUNT,
       containerName: CONTAINER,
       storageKey: STORAGE_KEY,
+      blobEndpoint: standIn.blobEndpoint,
     };
     const connection = azureRmConnection(standIn, 'ServicePrincipal', {
       authenticationType: 'spnKey',

@@ -2,7 +2,6 @@
  * Hostile and mistaken inputs, through both bundles: each is refused with the input named, before any request
  * (the stand-in must see none), and an injection attempt never reaches the log as a runner command.
  */
-import type { StandIn } from '../stand-in';
 import {
   armPath,
   azureRmConnection,
@@ -11,7 +10,8 @@ import {
   CONNECTION_ID,
   CONTAINER,
   RESOURCE_GROUP,
-  startRegisteredStandIn,
+  LocalAzure,
+  startLocalAzure,
   STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
@@ -19,10 +19,10 @@ import {
 } from './fixtures';
 import { BundleRun, runAzureDevOpsTask, runGitHubAction, ServiceConnection, visibleOutput } from './harness';
 
-let standIn: StandIn;
+let standIn: LocalAzure;
 
 beforeAll(async () => {
-  standIn = await startRegisteredStandIn();
+  standIn = await startLocalAzure();
 });
 
 afterAll(async () => {
@@ -330,6 +330,7 @@ function runGitHub(bad: Case): Promise<BundleRun> {
       'storage-account': STORAGE_ACCOUNT,
       container: CONTAINER,
       'storage-key': STORAGE_KEY,
+      'blob-endpoint': standIn.blobEndpoint,
       'resource-manager-endpoint': standIn.url,
       'authority-host': standIn.url,
       ...bad.inputs,
@@ -356,6 +357,7 @@ function runAzureDevOps(bad: Case): Promise<BundleRun> {
       storageAccount: STORAGE_ACCOUNT,
       containerName: CONTAINER,
       storageKey: STORAGE_KEY,
+      blobEndpoint: standIn.blobEndpoint,
       // An unknown connection: named, but the agent has no endpoint of that id.
       ...(bad.connection === null ? { ConnectedServiceName: CONNECTION_ID } : {}),
       ...bad.inputs,

@@ -4,14 +4,15 @@
  * write the summary and exit non-zero — within a second of the signal.
  */
 import type { ChildProcess } from 'node:child_process';
-import type { ServiceState, StandIn } from '../stand-in';
+import type { ServiceState } from '../stand-in';
 import {
   azureRmConnection,
   CLIENT_ID,
   CLIENT_SECRET,
   CONTAINER,
   RESOURCE_GROUP,
-  startRegisteredStandIn,
+  LocalAzure,
+  startLocalAzure,
   STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
@@ -22,10 +23,10 @@ import { BundleRun, runAzureDevOpsTask, runGitHubAction } from './harness';
 /** The promise: the step answers a cancel within a second. */
 const WITHIN_MS = 1_000;
 
-let standIn: StandIn;
+let standIn: LocalAzure;
 
 beforeAll(async () => {
-  standIn = await startRegisteredStandIn();
+  standIn = await startLocalAzure();
 });
 
 afterAll(async () => {
@@ -89,6 +90,7 @@ async function github(name: string, signal: NodeJS.Signals, when = /Backup start
       'storage-account': STORAGE_ACCOUNT,
       container: CONTAINER,
       'storage-key': STORAGE_KEY,
+      'blob-endpoint': standIn.blobEndpoint,
       'poll-interval': '1s',
       timeout: '60s',
       'resource-manager-endpoint': standIn.url,
@@ -112,6 +114,7 @@ async function azureDevOps(name: string, signal: NodeJS.Signals): Promise<Cancel
       storageAccount: STORAGE_ACCOUNT,
       containerName: CONTAINER,
       storageKey: STORAGE_KEY,
+      blobEndpoint: standIn.blobEndpoint,
       pollInterval: '1s',
       timeout: '60s',
     },

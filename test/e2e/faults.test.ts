@@ -4,7 +4,7 @@
  * must not keep the step past its timeout. Both bundles; the step fails within 1 s of the timeout, naming what was
  * in flight.
  */
-import type { FaultRoute, StandIn } from '../stand-in';
+import type { FaultRoute } from '../stand-in';
 import {
   azureDevOpsOidcEnv,
   azureRmConnection,
@@ -13,7 +13,8 @@ import {
   CONTAINER,
   githubIdTokenEnv,
   RESOURCE_GROUP,
-  startRegisteredStandIn,
+  LocalAzure,
+  startLocalAzure,
   STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
@@ -25,17 +26,17 @@ const TIMEOUT_S = 2;
 /** The promise: the step ends within a second of its timeout. */
 const SLACK_MS = 1_000;
 
-let standIn: StandIn;
+let standIn: LocalAzure;
 /** A fresh instance per test: a hanging backup leaves its instance Updating. */
 let service = 'apim-hang';
 let count = 0;
 /** Access tokens live 2 s here, so a run renews its token within the operation. */
-let shortLived: StandIn;
+let shortLived: LocalAzure;
 
 beforeAll(async () => {
   [standIn, shortLived] = await Promise.all([
-    startRegisteredStandIn(),
-    startRegisteredStandIn({ accessTokenLifetimeSeconds: 2 }),
+    startLocalAzure(),
+    startLocalAzure({ accessTokenLifetimeSeconds: 2 }),
   ]);
 });
 
@@ -60,7 +61,7 @@ afterAll(async () => {
   await Promise.all([standIn?.close(), shortLived?.close()]);
 });
 
-function github(server: StandIn, oidc = false, overrides: Record<string, string> = {}) {
+function github(server: LocalAzure, oidc = false, overrides: Record<string, string> = {}) {
   return runGitHubAction({
     inputs: {
       operation: 'backup',
@@ -73,6 +74,7 @@ function github(server: StandIn, oidc = false, overrides: Record<string, string>
       'storage-account': STORAGE_ACCOUNT,
       container: CONTAINER,
       'storage-key': STORAGE_KEY,
+      'blob-endpoint': server.blobEndpoint,
       'poll-interval': '1s',
       timeout: `${TIMEOUT_S}s`,
       'resource-manager-endpoint': server.url,
@@ -84,7 +86,7 @@ function github(server: StandIn, oidc = false, overrides: Record<string, string>
   });
 }
 
-function azureDevOps(server: StandIn, oidc = false, timeoutS = TIMEOUT_S) {
+function azureDevOps(server: LocalAzure, oidc = false, timeoutS = TIMEOUT_S) {
   return runAzureDevOpsTask({
     inputs: {
       operation: 'backup',
@@ -93,6 +95,7 @@ function azureDevOps(server: StandIn, oidc = false, timeoutS = TIMEOUT_S) {
       storageAccount: STORAGE_ACCOUNT,
       containerName: CONTAINER,
       storageKey: STORAGE_KEY,
+      blobEndpoint: server.blobEndpoint,
       pollInterval: '1s',
       timeout: `${timeoutS}s`,
     },

@@ -78,7 +78,18 @@ export interface GitHubRunOptions {
   onSpawn?: (child: ChildProcess) => void;
 }
 
+/**
+ * Every operation but status reads or writes the backups in storage; without blob-endpoint the step would look up
+ * the account's public blob endpoint, and a test must reach nothing beyond 127.0.0.1.
+ */
+function requireLocalStorage(operation: string | undefined, blobEndpoint: string | undefined): void {
+  if (operation && operation !== 'status' && blobEndpoint === undefined) {
+    throw new Error(`a test run of '${operation}' needs a blob endpoint on 127.0.0.1 (startLocalAzure's)`);
+  }
+}
+
 export async function runGitHubAction(options: GitHubRunOptions): Promise<BundleRun> {
+  requireLocalStorage(options.inputs.operation, options.inputs['blob-endpoint']);
   const dir = mkdtempSync(join(tmpdir(), 'gh-step-'));
   const outputFile = join(dir, 'output');
   const summaryFile = join(dir, 'summary');
@@ -143,6 +154,7 @@ export interface AzureDevOpsRunOptions {
 }
 
 export async function runAzureDevOpsTask(options: AzureDevOpsRunOptions): Promise<BundleRun> {
+  requireLocalStorage(options.inputs.operation, options.inputs.blobEndpoint);
   const dir = mkdtempSync(join(tmpdir(), 'ado-task-'));
   const env: NodeJS.ProcessEnv = {
     ...baseEnv(options.caCertPath),

@@ -4,7 +4,7 @@
  * or an error message (a server echoing it) must not reach the output — which only the step's own redaction
  * guarantees, since the tests read the raw output a runner would mask.
  */
-import type { RecordedRequest, StandIn } from '../stand-in';
+import type { RecordedRequest } from '../stand-in';
 import {
   azureDevOpsOidcEnv,
   azureRmConnection,
@@ -13,7 +13,8 @@ import {
   CONTAINER,
   githubIdTokenEnv,
   RESOURCE_GROUP,
-  startRegisteredStandIn,
+  LocalAzure,
+  startLocalAzure,
   STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
@@ -21,10 +22,10 @@ import {
 } from './fixtures';
 import { BundleRun, leakedSecrets, parseVsoCommands, runAzureDevOpsTask, runGitHubAction } from './harness';
 
-let standIn: StandIn;
+let standIn: LocalAzure;
 
 beforeAll(async () => {
-  standIn = await startRegisteredStandIn();
+  standIn = await startLocalAzure();
   for (const name of [
     'apim-sec-gh',
     'apim-sec-gh-oidc',
@@ -55,6 +56,7 @@ function github(name: string, oidc: boolean) {
       'storage-account': STORAGE_ACCOUNT,
       container: CONTAINER,
       'storage-key': STORAGE_KEY,
+      'blob-endpoint': standIn.blobEndpoint,
       'poll-interval': '1s',
       'resource-manager-endpoint': standIn.url,
       'authority-host': standIn.url,
@@ -73,6 +75,7 @@ function azureDevOps(name: string, oidc: boolean) {
       storageAccount: STORAGE_ACCOUNT,
       containerName: CONTAINER,
       storageKey: STORAGE_KEY,
+      blobEndpoint: standIn.blobEndpoint,
       pollInterval: '1s',
     },
     connection: oidc

@@ -3,7 +3,7 @@
  * after a cancel) with the URL from the first run's outputs, on both platforms. The URL is checked before any
  * token is requested: the step's Azure token never goes to another host.
  */
-import { startStandIn, StandIn } from '../stand-in';
+import { startStandIn } from '../stand-in';
 import {
   armPath,
   azureRmConnection,
@@ -11,7 +11,8 @@ import {
   CLIENT_SECRET,
   CONTAINER,
   RESOURCE_GROUP,
-  startRegisteredStandIn,
+  LocalAzure,
+  startLocalAzure,
   STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
@@ -19,10 +20,10 @@ import {
 } from './fixtures';
 import { runAzureDevOpsTask, runGitHubAction } from './harness';
 
-let standIn: StandIn;
+let standIn: LocalAzure;
 
 beforeAll(async () => {
-  standIn = await startRegisteredStandIn();
+  standIn = await startLocalAzure();
 });
 
 afterAll(async () => {
@@ -40,6 +41,7 @@ function github(inputs: Record<string, string>) {
       'storage-account': STORAGE_ACCOUNT,
       container: CONTAINER,
       'storage-key': STORAGE_KEY,
+      'blob-endpoint': standIn.blobEndpoint,
       'poll-interval': '1s',
       timeout: '30s',
       'resource-manager-endpoint': standIn.url,
@@ -57,6 +59,7 @@ function azureDevOps(inputs: Record<string, string>) {
       storageAccount: STORAGE_ACCOUNT,
       containerName: CONTAINER,
       storageKey: STORAGE_KEY,
+      blobEndpoint: standIn.blobEndpoint,
       pollInterval: '1s',
       timeout: '30s',
       ...inputs,

@@ -11,7 +11,8 @@ import {
   CONTAINER,
   RESOURCE_GROUP,
   requestsFor,
-  startRegisteredStandIn,
+  LocalAzure,
+  startLocalAzure,
   STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
@@ -20,10 +21,10 @@ import {
 import { BundleRun, runAzureDevOpsTask, runGitHubAction } from './harness';
 import type { ServiceSpec } from '../stand-in';
 
-let standIn: StandIn;
+let standIn: LocalAzure;
 
 beforeAll(async () => {
-  standIn = await startRegisteredStandIn();
+  standIn = await startLocalAzure();
 });
 
 afterAll(async () => {
@@ -43,6 +44,7 @@ function github(name: string, timeout = '60s') {
       'storage-account': STORAGE_ACCOUNT,
       container: CONTAINER,
       'storage-key': STORAGE_KEY,
+      'blob-endpoint': standIn.blobEndpoint,
       'poll-interval': '1s',
       timeout,
       'resource-manager-endpoint': standIn.url,
@@ -61,6 +63,7 @@ function azureDevOps(name: string, timeout = '60s') {
       storageAccount: STORAGE_ACCOUNT,
       containerName: CONTAINER,
       storageKey: STORAGE_KEY,
+      blobEndpoint: standIn.blobEndpoint,
       pollInterval: '1s',
       timeout,
     },
