@@ -335,6 +335,23 @@ describe('list', () => {
     );
   });
 
+  it('a storage that does not answer: the step ends at the timeout, saying it was listing the backups', async () => {
+    const { name: container } = await freshContainer();
+    proxy.setLatency(30_000);
+    try {
+      const run = await github(container, { operation: 'list', timeout: '2s' });
+      expectFailure(run);
+      expect(run.errorMessage).toContain(
+        `timed out after 2s while listing the backups in container '${container}'`,
+      );
+      expect(run.errorMessage).toContain('Nothing is running in Azure on its behalf');
+      // Time is the promise here: within a second of the timeout.
+      expect(run.elapsedMs).toBeLessThan(3000);
+    } finally {
+      proxy.setLatency(0);
+    }
+  });
+
   it('a missing container is named', async () => {
     const run = await github('no-such-container', { operation: 'list' });
     expectFailure(run);

@@ -48,6 +48,11 @@ export class BackupCatalog {
     this.container = service.getContainerClient(location.container);
   }
 
+  /** "container 'c' of storage account 'a'", for activity and messages. */
+  private get where(): string {
+    return `container '${this.location.container}' of storage account '${this.location.account}'`;
+  }
+
   url(name: string): string {
     return blobUrl(this.location, name);
   }
@@ -56,14 +61,16 @@ export class BackupCatalog {
   async list(serviceName: string): Promise<Backup[]> {
     const backups: Backup[] = [];
     try {
-      const pages = this.container
-        .listBlobsFlat({ includeMetadata: true, abortSignal: this.deadline.signal })
-        .byPage({ maxPageSize: 5000 });
-      for await (const page of pages) {
-        for (const item of page.segment.blobItems) {
-          if (isBackupOf(item.name, item.metadata, serviceName)) backups.push(this.toBackup(item));
+      await this.deadline.race(`listing the backups in ${this.where}`, async (abortSignal) => {
+        const pages = this.container
+          .listBlobsFlat({ includeMetadata: true, abortSignal })
+          .byPage({ maxPageSize: 5000 });
+        for await (const page of pages) {
+          for (const item of page.segment.blobItems) {
+            if (isBackupOf(item.name, item.metadata, serviceName)) backups.push(this.toBackup(item));
+          }
         }
-      }
+      });
     } catch (error) {
       throw this.explain(error, 'read');
     }
@@ -73,9 +80,10 @@ export class BackupCatalog {
   /** One blob by name, whatever it holds; undefined when it does not exist. */
   async get(name: string): Promise<Backup | undefined> {
     try {
-      const properties = await this.container
-        .getBlobClient(name)
-        .getProperties({ abortSignal: this.deadline.signal });
+      const properties = await this.deadline.race(
+        `reading backup '${name}' in ${this.where}`,
+        (abortSignal) => this.container.getBlobClient(name).getProperties({ abortSignal }),
+      );
       return this.toBackup({
         name,
         metadata: properties.metadata,
@@ -100,7 +108,9 @@ export class BackupCatalog {
         .map(([key, value]) => [key, asciiOnly(String(value))]),
     );
     try {
-      await this.container.getBlobClient(name).setMetadata(metadata, { abortSignal: this.deadline.signal });
+      await this.deadline.race(`stamping backup '${name}' in ${this.where}`, (abortSignal) =>
+        this.container.getBlobClient(name).setMetadata(metadata, { abortSignal }),
+      );
     } catch (error) {
       throw this.explain(error, 'write');
     }
@@ -109,6 +119,7 @@ export class BackupCatalog {
   /** Deletes the blobs concurrently; a leased blob is skipped, a failure recorded, and the others still tried. */
   async delete(names: string[], onDeleted: (name: string) => void): Promise<DeleteOutcome> {
     const outcome: DeleteOutcome = { deleted: [], leased: [], failed: [] };
+    this.deadline.activity = `deleting ${names.length} backup(s) in ${this.where}`;
     await forEachConcurrently(names, DELETE_CONCURRENCY, async (name) => {
       try {
         await this.container.deleteBlob(name, { abortSignal: this.deadline.signal });
