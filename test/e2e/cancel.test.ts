@@ -6,15 +6,14 @@
 import type { ChildProcess } from 'node:child_process';
 import type { ServiceState } from '../stand-in';
 import {
-  azureRmConnection,
+  azureDevOpsInputs,
   CLIENT_ID,
   CLIENT_SECRET,
-  CONTAINER,
-  RESOURCE_GROUP,
+  githubInputs,
   LocalAzure,
+  RESOURCE_GROUP,
+  secretConnection,
   startLocalAzure,
-  STORAGE_ACCOUNT,
-  STORAGE_KEY,
   SUBSCRIPTION_ID,
   TENANT_ID,
 } from './fixtures';
@@ -79,23 +78,7 @@ async function github(name: string, signal: NodeJS.Signals, when = /Backup start
   addService(name);
   const cancel = cancelWhen(when, signal);
   const run = await runGitHubAction({
-    inputs: {
-      operation: 'backup',
-      'tenant-id': TENANT_ID,
-      'client-id': CLIENT_ID,
-      'client-secret': CLIENT_SECRET,
-      'subscription-id': SUBSCRIPTION_ID,
-      'resource-group': RESOURCE_GROUP,
-      'service-name': name,
-      'storage-account': STORAGE_ACCOUNT,
-      container: CONTAINER,
-      'storage-key': STORAGE_KEY,
-      'blob-endpoint': standIn.blobEndpoint,
-      'poll-interval': '1s',
-      timeout: '60s',
-      'resource-manager-endpoint': standIn.url,
-      'authority-host': standIn.url,
-    },
+    inputs: githubInputs(standIn, { operation: 'backup', 'service-name': name, timeout: '60s' }),
     caCertPath: standIn.caCertPath,
     onSpawn: cancel.onSpawn,
   });
@@ -107,21 +90,8 @@ async function azureDevOps(name: string, signal: NodeJS.Signals): Promise<Cancel
   addService(name);
   const cancel = cancelWhen(/Backup started/, signal);
   const run = await runAzureDevOpsTask({
-    inputs: {
-      operation: 'backup',
-      resourceGroupName: RESOURCE_GROUP,
-      serviceName: name,
-      storageAccount: STORAGE_ACCOUNT,
-      containerName: CONTAINER,
-      storageKey: STORAGE_KEY,
-      blobEndpoint: standIn.blobEndpoint,
-      pollInterval: '1s',
-      timeout: '60s',
-    },
-    connection: azureRmConnection(standIn, 'ServicePrincipal', {
-      serviceprincipalkey: CLIENT_SECRET,
-      authenticationType: 'spnKey',
-    }),
+    inputs: azureDevOpsInputs(standIn, { operation: 'backup', serviceName: name, timeout: '60s' }),
+    connection: secretConnection(standIn),
     caCertPath: standIn.caCertPath,
     onSpawn: cancel.onSpawn,
   });

@@ -4,17 +4,16 @@
  */
 import { listBlobsWithMetadata, ServiceState, storageClient } from '../stand-in';
 import {
-  azureRmConnection,
-  CLIENT_ID,
-  CLIENT_SECRET,
+  azureDevOpsInputs,
   CONTAINER,
+  githubInputs,
   LocalAzure,
   RESOURCE_GROUP,
+  secretConnection,
   startLocalAzure,
   STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
-  TENANT_ID,
 } from './fixtures';
 import { BundleRun, runAzureDevOpsTask, runGitHubAction } from './harness';
 
@@ -42,40 +41,15 @@ function instance(sku = 'Developer', behaviour: Partial<ServiceState['behaviour'
 
 function github(inputs: Record<string, string>): Promise<BundleRun> {
   return runGitHubAction({
-    inputs: {
-      'tenant-id': TENANT_ID,
-      'client-id': CLIENT_ID,
-      'client-secret': CLIENT_SECRET,
-      'subscription-id': SUBSCRIPTION_ID,
-      'resource-group': RESOURCE_GROUP,
-      'storage-account': STORAGE_ACCOUNT,
-      container: CONTAINER,
-      'storage-key': STORAGE_KEY,
-      'blob-endpoint': standIn.blobEndpoint,
-      'poll-interval': '1s',
-      'resource-manager-endpoint': standIn.url,
-      'authority-host': standIn.url,
-      ...inputs,
-    },
+    inputs: githubInputs(standIn, inputs),
     caCertPath: standIn.caCertPath,
   });
 }
 
 function azureDevOps(inputs: Record<string, string>): Promise<BundleRun> {
   return runAzureDevOpsTask({
-    inputs: {
-      resourceGroupName: RESOURCE_GROUP,
-      storageAccount: STORAGE_ACCOUNT,
-      containerName: CONTAINER,
-      storageKey: STORAGE_KEY,
-      blobEndpoint: standIn.blobEndpoint,
-      pollInterval: '1s',
-      ...inputs,
-    },
-    connection: azureRmConnection(standIn, 'ServicePrincipal', {
-      authenticationType: 'spnKey',
-      serviceprincipalkey: CLIENT_SECRET,
-    }),
+    inputs: azureDevOpsInputs(standIn, inputs),
+    connection: secretConnection(standIn),
     caCertPath: standIn.caCertPath,
   });
 }

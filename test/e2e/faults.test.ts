@@ -6,19 +6,16 @@
  */
 import type { FaultRoute } from '../stand-in';
 import {
+  azureDevOpsInputs,
   azureDevOpsOidcEnv,
   azureRmConnection,
-  CLIENT_ID,
-  CLIENT_SECRET,
-  CONTAINER,
   githubIdTokenEnv,
-  RESOURCE_GROUP,
+  githubInputs,
   LocalAzure,
+  RESOURCE_GROUP,
+  secretConnection,
   startLocalAzure,
-  STORAGE_ACCOUNT,
-  STORAGE_KEY,
   SUBSCRIPTION_ID,
-  TENANT_ID,
 } from './fixtures';
 import { BundleRun, runAzureDevOpsTask, runGitHubAction } from './harness';
 
@@ -63,24 +60,13 @@ afterAll(async () => {
 
 function github(server: LocalAzure, oidc = false, overrides: Record<string, string> = {}) {
   return runGitHubAction({
-    inputs: {
+    inputs: githubInputs(server, {
       operation: 'backup',
-      'tenant-id': TENANT_ID,
-      'client-id': CLIENT_ID,
-      ...(oidc ? {} : { 'client-secret': CLIENT_SECRET }),
-      'subscription-id': SUBSCRIPTION_ID,
-      'resource-group': RESOURCE_GROUP,
       'service-name': service,
-      'storage-account': STORAGE_ACCOUNT,
-      container: CONTAINER,
-      'storage-key': STORAGE_KEY,
-      'blob-endpoint': server.blobEndpoint,
-      'poll-interval': '1s',
+      ...(oidc ? { 'client-secret': '' } : {}),
       timeout: `${TIMEOUT_S}s`,
-      'resource-manager-endpoint': server.url,
-      'authority-host': server.url,
       ...overrides,
-    },
+    }),
     env: oidc ? githubIdTokenEnv(server) : {},
     caCertPath: server.caCertPath,
   });
@@ -88,23 +74,8 @@ function github(server: LocalAzure, oidc = false, overrides: Record<string, stri
 
 function azureDevOps(server: LocalAzure, oidc = false, timeoutS = TIMEOUT_S) {
   return runAzureDevOpsTask({
-    inputs: {
-      operation: 'backup',
-      resourceGroupName: RESOURCE_GROUP,
-      serviceName: service,
-      storageAccount: STORAGE_ACCOUNT,
-      containerName: CONTAINER,
-      storageKey: STORAGE_KEY,
-      blobEndpoint: server.blobEndpoint,
-      pollInterval: '1s',
-      timeout: `${timeoutS}s`,
-    },
-    connection: oidc
-      ? azureRmConnection(server, 'WorkloadIdentityFederation')
-      : azureRmConnection(server, 'ServicePrincipal', {
-          serviceprincipalkey: CLIENT_SECRET,
-          authenticationType: 'spnKey',
-        }),
+    inputs: azureDevOpsInputs(server, { operation: 'backup', serviceName: service, timeout: `${timeoutS}s` }),
+    connection: oidc ? azureRmConnection(server, 'WorkloadIdentityFederation') : secretConnection(server),
     env: oidc ? azureDevOpsOidcEnv(server) : {},
     caCertPath: server.caCertPath,
   });

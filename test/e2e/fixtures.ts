@@ -123,6 +123,55 @@ export function azureRmConnection(
   };
 }
 
+/**
+ * What every GitHub run against the local Azure gives unless a test says otherwise: the app's client secret, the
+ * instance's subscription and resource group, STORAGE_ACCOUNT on Azurite (key and endpoint), 1 s polls, and the
+ * stand-in as Resource Manager and authority. An empty string removes an input (the runners treat it as not given).
+ */
+export function githubInputs(
+  standIn: LocalAzure,
+  inputs: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    'tenant-id': TENANT_ID,
+    'client-id': CLIENT_ID,
+    'client-secret': CLIENT_SECRET,
+    'subscription-id': SUBSCRIPTION_ID,
+    'resource-group': RESOURCE_GROUP,
+    'storage-account': STORAGE_ACCOUNT,
+    container: CONTAINER,
+    'storage-key': STORAGE_KEY,
+    'blob-endpoint': standIn.blobEndpoint,
+    'poll-interval': '1s',
+    'resource-manager-endpoint': standIn.url,
+    'authority-host': standIn.url,
+    ...inputs,
+  };
+}
+
+/** The same for an Azure DevOps task; sign-in comes from the connection (secretConnection, or another). */
+export function azureDevOpsInputs(
+  standIn: LocalAzure,
+  inputs: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    resourceGroupName: RESOURCE_GROUP,
+    storageAccount: STORAGE_ACCOUNT,
+    containerName: CONTAINER,
+    storageKey: STORAGE_KEY,
+    blobEndpoint: standIn.blobEndpoint,
+    pollInterval: '1s',
+    ...inputs,
+  };
+}
+
+/** A service principal connection with the app's client secret. */
+export const secretConnection = (standIn: StandIn): ServiceConnection =>
+  azureRmConnection(standIn, 'ServicePrincipal', {
+    authenticationType: 'spnKey',
+    serviceprincipalkey: CLIENT_SECRET,
+  });
+
 /** The env of a GitHub job with `permissions: id-token: write`. */
 export const githubIdTokenEnv = (standIn: StandIn): NodeJS.ProcessEnv => ({
   ACTIONS_ID_TOKEN_REQUEST_URL: standIn.github.requestUrl,

@@ -6,19 +6,18 @@
  */
 import type { RecordedRequest } from '../stand-in';
 import {
+  azureDevOpsInputs,
   azureDevOpsOidcEnv,
   azureRmConnection,
-  CLIENT_ID,
   CLIENT_SECRET,
-  CONTAINER,
   githubIdTokenEnv,
-  RESOURCE_GROUP,
+  githubInputs,
   LocalAzure,
+  RESOURCE_GROUP,
+  secretConnection,
   startLocalAzure,
-  STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
-  TENANT_ID,
 } from './fixtures';
 import { BundleRun, leakedSecrets, parseVsoCommands, runAzureDevOpsTask, runGitHubAction } from './harness';
 
@@ -45,22 +44,11 @@ afterAll(async () => {
 
 function github(name: string, oidc: boolean) {
   return runGitHubAction({
-    inputs: {
+    inputs: githubInputs(standIn, {
       operation: 'backup',
-      'tenant-id': TENANT_ID,
-      'client-id': CLIENT_ID,
-      ...(oidc ? {} : { 'client-secret': CLIENT_SECRET }),
-      'subscription-id': SUBSCRIPTION_ID,
-      'resource-group': RESOURCE_GROUP,
       'service-name': name,
-      'storage-account': STORAGE_ACCOUNT,
-      container: CONTAINER,
-      'storage-key': STORAGE_KEY,
-      'blob-endpoint': standIn.blobEndpoint,
-      'poll-interval': '1s',
-      'resource-manager-endpoint': standIn.url,
-      'authority-host': standIn.url,
-    },
+      ...(oidc ? { 'client-secret': '' } : {}),
+    }),
     env: { RUNNER_DEBUG: '1', ...(oidc ? githubIdTokenEnv(standIn) : {}) },
     caCertPath: standIn.caCertPath,
   });
@@ -68,22 +56,8 @@ function github(name: string, oidc: boolean) {
 
 function azureDevOps(name: string, oidc: boolean) {
   return runAzureDevOpsTask({
-    inputs: {
-      operation: 'backup',
-      resourceGroupName: RESOURCE_GROUP,
-      serviceName: name,
-      storageAccount: STORAGE_ACCOUNT,
-      containerName: CONTAINER,
-      storageKey: STORAGE_KEY,
-      blobEndpoint: standIn.blobEndpoint,
-      pollInterval: '1s',
-    },
-    connection: oidc
-      ? azureRmConnection(standIn, 'WorkloadIdentityFederation')
-      : azureRmConnection(standIn, 'ServicePrincipal', {
-          serviceprincipalkey: CLIENT_SECRET,
-          authenticationType: 'spnKey',
-        }),
+    inputs: azureDevOpsInputs(standIn, { operation: 'backup', serviceName: name }),
+    connection: oidc ? azureRmConnection(standIn, 'WorkloadIdentityFederation') : secretConnection(standIn),
     env: { SYSTEM_DEBUG: 'true', ...(oidc ? azureDevOpsOidcEnv(standIn) : {}) },
     caCertPath: standIn.caCertPath,
   });

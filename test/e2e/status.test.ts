@@ -6,17 +6,13 @@
 import { startStandIn } from '../stand-in';
 import {
   armPath,
-  azureRmConnection,
-  CLIENT_ID,
-  CLIENT_SECRET,
-  CONTAINER,
-  RESOURCE_GROUP,
+  azureDevOpsInputs,
+  githubInputs,
   LocalAzure,
+  RESOURCE_GROUP,
+  secretConnection,
   startLocalAzure,
-  STORAGE_ACCOUNT,
-  STORAGE_KEY,
   SUBSCRIPTION_ID,
-  TENANT_ID,
 } from './fixtures';
 import { runAzureDevOpsTask, runGitHubAction } from './harness';
 
@@ -32,42 +28,15 @@ afterAll(async () => {
 
 function github(inputs: Record<string, string>) {
   return runGitHubAction({
-    inputs: {
-      'tenant-id': TENANT_ID,
-      'client-id': CLIENT_ID,
-      'client-secret': CLIENT_SECRET,
-      'subscription-id': SUBSCRIPTION_ID,
-      'resource-group': RESOURCE_GROUP,
-      'storage-account': STORAGE_ACCOUNT,
-      container: CONTAINER,
-      'storage-key': STORAGE_KEY,
-      'blob-endpoint': standIn.blobEndpoint,
-      'poll-interval': '1s',
-      timeout: '30s',
-      'resource-manager-endpoint': standIn.url,
-      'authority-host': standIn.url,
-      ...inputs,
-    },
+    inputs: githubInputs(standIn, { timeout: '30s', ...inputs }),
     caCertPath: standIn.caCertPath,
   });
 }
 
 function azureDevOps(inputs: Record<string, string>) {
   return runAzureDevOpsTask({
-    inputs: {
-      resourceGroupName: RESOURCE_GROUP,
-      storageAccount: STORAGE_ACCOUNT,
-      containerName: CONTAINER,
-      storageKey: STORAGE_KEY,
-      blobEndpoint: standIn.blobEndpoint,
-      pollInterval: '1s',
-      timeout: '30s',
-      ...inputs,
-    },
-    connection: azureRmConnection(standIn, 'ServicePrincipal', {
-      serviceprincipalkey: CLIENT_SECRET,
-      authenticationType: 'spnKey',
-    }),
+    inputs: azureDevOpsInputs(standIn, { timeout: '30s', ...inputs }),
+    connection: secretConnection(standIn),
     caCertPath: standIn.caCertPath,
   });
 }

@@ -5,18 +5,14 @@
  */
 import type { Fault, StandIn } from '../stand-in';
 import {
-  azureRmConnection,
-  CLIENT_ID,
-  CLIENT_SECRET,
-  CONTAINER,
-  RESOURCE_GROUP,
-  requestsFor,
+  azureDevOpsInputs,
+  githubInputs,
   LocalAzure,
+  requestsFor,
+  RESOURCE_GROUP,
+  secretConnection,
   startLocalAzure,
-  STORAGE_ACCOUNT,
-  STORAGE_KEY,
   SUBSCRIPTION_ID,
-  TENANT_ID,
 } from './fixtures';
 import { BundleRun, runAzureDevOpsTask, runGitHubAction } from './harness';
 import type { ServiceSpec } from '../stand-in';
@@ -33,44 +29,15 @@ afterAll(async () => {
 
 function github(name: string, timeout = '60s') {
   return runGitHubAction({
-    inputs: {
-      operation: 'backup',
-      'tenant-id': TENANT_ID,
-      'client-id': CLIENT_ID,
-      'client-secret': CLIENT_SECRET,
-      'subscription-id': SUBSCRIPTION_ID,
-      'resource-group': RESOURCE_GROUP,
-      'service-name': name,
-      'storage-account': STORAGE_ACCOUNT,
-      container: CONTAINER,
-      'storage-key': STORAGE_KEY,
-      'blob-endpoint': standIn.blobEndpoint,
-      'poll-interval': '1s',
-      timeout,
-      'resource-manager-endpoint': standIn.url,
-      'authority-host': standIn.url,
-    },
+    inputs: githubInputs(standIn, { operation: 'backup', 'service-name': name, timeout }),
     caCertPath: standIn.caCertPath,
   });
 }
 
 function azureDevOps(name: string, timeout = '60s') {
   return runAzureDevOpsTask({
-    inputs: {
-      operation: 'backup',
-      resourceGroupName: RESOURCE_GROUP,
-      serviceName: name,
-      storageAccount: STORAGE_ACCOUNT,
-      containerName: CONTAINER,
-      storageKey: STORAGE_KEY,
-      blobEndpoint: standIn.blobEndpoint,
-      pollInterval: '1s',
-      timeout,
-    },
-    connection: azureRmConnection(standIn, 'ServicePrincipal', {
-      serviceprincipalkey: CLIENT_SECRET,
-      authenticationType: 'spnKey',
-    }),
+    inputs: azureDevOpsInputs(standIn, { operation: 'backup', serviceName: name, timeout }),
+    connection: secretConnection(standIn),
     caCertPath: standIn.caCertPath,
   });
 }
