@@ -5,6 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 60000,
-  // End-to-end tests mostly wait on child processes and timers: more workers than cores overlap the waits.
-  maxWorkers: 3,
+  // End-to-end tests mostly wait on child processes and timers: a second worker overlaps the waits (a third
+  // on two cores made the tests that time the step contend).
+  maxWorkers: 2,
 };
