@@ -3,15 +3,17 @@
  * agent sets for an AzureRM service connection, results read from the `##vso` lines.
  */
 import {
+  azureDevOpsInputs,
   azureDevOpsOidcEnv,
   azureRmConnection,
   CLIENT_SECRET,
   CONNECTION_ID,
   CONTAINER,
-  RESOURCE_GROUP,
-  requestsFor,
-  startLocalAzure,
   LocalAzure,
+  requestsFor,
+  RESOURCE_GROUP,
+  secretConnection,
+  startLocalAzure,
   STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
@@ -31,21 +33,8 @@ afterAll(async () => {
 const connection = (scheme: ServiceConnection['scheme'], authParameters: Record<string, string> = {}) =>
   azureRmConnection(standIn, scheme, authParameters);
 
-const secretConnection = () =>
-  connection('ServicePrincipal', { authenticationType: 'spnKey', serviceprincipalkey: CLIENT_SECRET });
-
 function inputs(serviceName: string, overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    operation: 'backup',
-    resourceGroupName: RESOURCE_GROUP,
-    serviceName,
-    storageAccount: STORAGE_ACCOUNT,
-    containerName: CONTAINER,
-    storageKey: STORAGE_KEY,
-    blobEndpoint: standIn.blobEndpoint,
-    pollInterval: '1s',
-    ...overrides,
-  };
+  return azureDevOpsInputs(standIn, { operation: 'backup', serviceName, ...overrides });
 }
 
 it('backs up through a service principal connection and sets output variables', async () => {
@@ -57,7 +46,7 @@ it('backs up through a service principal connection and sets output variables', 
 
   const result = await runAzureDevOpsTask({
     inputs: inputs('apim-ado-backup', { backupName: '{service}-{run-id}.apimbackup' }),
-    connection: secretConnection(),
+    connection: secretConnection(standIn),
     caCertPath: standIn.caCertPath,
   });
 
@@ -87,7 +76,7 @@ it('restores through a workload identity federation connection', async () => {
   });
   const before = await runAzureDevOpsTask({
     inputs: inputs('apim-ado-wif', { backupName: 'wif.apimbackup' }),
-    connection: secretConnection(),
+    connection: secretConnection(standIn),
     caCertPath: standIn.caCertPath,
   });
   expect(before.result).toBe('Succeeded');
@@ -115,7 +104,7 @@ it('lets subscriptionId override the connection subscription', async () => {
 
   const result = await runAzureDevOpsTask({
     inputs: inputs('apim-ado-other-sub', { subscriptionId: other }),
-    connection: secretConnection(),
+    connection: secretConnection(standIn),
     caCertPath: standIn.caCertPath,
   });
 
@@ -141,7 +130,7 @@ it('fails the task with the Azure error and a hint, exiting non-zero', async () 
 
   const result = await runAzureDevOpsTask({
     inputs: inputs('apim-ado-tier', { operation: 'restore', backupName: 'premium.apimbackup' }),
-    connection: secretConnection(),
+    connection: secretConnection(standIn),
     caCertPath: standIn.caCertPath,
   });
 
@@ -163,7 +152,7 @@ it('rejects bad inputs together, naming the task inputs, and sends nothing', asy
       storageKey: '',
       pollInterval: '2h',
     }),
-    connection: secretConnection(),
+    connection: secretConnection(standIn),
     caCertPath: standIn.caCertPath,
   });
 
@@ -196,7 +185,7 @@ it('never prints the client secret, storage key, access token or tokens, with Sy
   const runs = [
     await runAzureDevOpsTask({
       inputs: inputs('apim-ado-secret'),
-      connection: secretConnection(),
+      connection: secretConnection(standIn),
       env: { SYSTEM_DEBUG: 'true' },
       caCertPath: standIn.caCertPath,
     }),

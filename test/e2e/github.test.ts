@@ -4,14 +4,14 @@
  */
 import { backupBlobContent } from '../stand-in';
 import {
-  CLIENT_ID,
   CLIENT_SECRET,
   CONTAINER,
   githubIdTokenEnv,
-  RESOURCE_GROUP,
-  requestsFor,
-  startLocalAzure,
+  githubInputs,
   LocalAzure,
+  requestsFor,
+  RESOURCE_GROUP,
+  startLocalAzure,
   STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
@@ -30,23 +30,7 @@ afterAll(async () => {
 });
 
 function inputs(serviceName: string, overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    operation: 'backup',
-    'tenant-id': TENANT_ID,
-    'client-id': CLIENT_ID,
-    'client-secret': CLIENT_SECRET,
-    'subscription-id': SUBSCRIPTION_ID,
-    'resource-group': RESOURCE_GROUP,
-    'service-name': serviceName,
-    'storage-account': STORAGE_ACCOUNT,
-    container: CONTAINER,
-    'storage-key': STORAGE_KEY,
-    'blob-endpoint': standIn.blobEndpoint,
-    'poll-interval': '1s',
-    'resource-manager-endpoint': standIn.url,
-    'authority-host': standIn.url,
-    ...overrides,
-  };
+  return githubInputs(standIn, { operation: 'backup', 'service-name': serviceName, ...overrides });
 }
 
 function run(serviceName: string, overrides: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}) {
