@@ -2,7 +2,7 @@
 
 /** Azure refuses to restore a backup older than this. */
 export const BACKUP_LIFETIME_MS = 30 * 86_400_000;
-export const BACKUP_SUFFIX = '.apimbackup';
+const BACKUP_SUFFIX = '.apimbackup';
 /** Provenance stamped on every backup the step makes (metadata names must be C# identifiers). */
 export interface Provenance {
   apimservice: string;
