@@ -1,4 +1,4 @@
-/** Unit tests import src/ directly; end-to-end tests spawn the committed bundles in dist/. */
+/** Unit tests import src/ directly; end-to-end tests spawn the bundles in dist/ (`npm test` builds them first). */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],

@@ -32,7 +32,6 @@ async function main(): Promise<void> {
       debug: (message) => tl.debug(message),
       debugEnabled: tl.getVariable('System.Debug')?.toLowerCase() === 'true',
     },
-    maskSecret: (value) => tl.setSecret(value),
     setOutput: (name, value) => tl.setVariable(outputName(name, 'azureDevOps'), value, false, true),
     writeSummary: async (markdown) => {
       const file = join(tl.getVariable('Agent.TempDirectory') || tmpdir(), 'apim-backup-restore-summary.md');

@@ -16,8 +16,6 @@ export interface Logger {
 
 export interface Host {
   log: Logger;
-  /** Tells the runner to mask a value in all further output. */
-  maskSecret(value: string): void;
   setOutput(name: OutputName, value: string): void;
   writeSummary(markdown: string): Promise<void>;
   /** Fetches a fresh OIDC ID token for the audience; undefined when the runner offers none. */

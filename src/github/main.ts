@@ -20,7 +20,6 @@ async function main(): Promise<void> {
   );
   const host: Host = {
     log: { info: core.info, warning: core.warning, debug: core.debug, debugEnabled: core.isDebug() },
-    maskSecret: (value) => core.setSecret(value),
     setOutput: (name, value) => core.setOutput(outputName(name, 'github'), value),
     writeSummary: async (markdown) => {
       if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write();

@@ -18,7 +18,3 @@ export function neutralise(text: string): string {
     .replace(/:(?=:)/g, ': ');
 }
 
-/** A single-line value (an output, a summary cell): line breaks are escaped too. */
-export function neutraliseValue(text: string): string {
-  return neutralise(text).replace(/\n/g, '\\n');
-}

@@ -36,12 +36,6 @@ export function findCloud(name: string): Omit<Cloud, 'customAuthority'> | undefi
   return Object.values(CLOUDS).find((cloud) => cloud.name.toLowerCase() === name.toLowerCase());
 }
 
-/** Azure DevOps names a cloud by its ARM URL in some connections; match it back to a known cloud. */
-export function findCloudByResourceManager(url: string): Omit<Cloud, 'customAuthority'> | undefined {
-  const host = safeHost(url);
-  return Object.values(CLOUDS).find((cloud) => safeHost(cloud.resourceManagerEndpoint) === host);
-}
-
 export function isKnownAuthority(url: string): boolean {
   const host = safeHost(url);
   return (
