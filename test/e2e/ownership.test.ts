@@ -233,6 +233,27 @@ describe.each(PLATFORMS)('$platform: apim-prod and apim-prod-dr side by side', (
   });
 });
 
+describe('only the standby’s backups in the container', () => {
+  it('latest and verify for apim-prod find none, start nothing, and say what they passed over', async () => {
+    const { name, client, prod } = await sharedContainer();
+    await Promise.all(Object.values(prod).map((blob) => client.deleteBlob(blob.name)));
+    const note = "(3 unstamped blobs starting with 'apim-prod' were passed over: see the log)";
+
+    const before = restoresOf(PROD).length;
+    const restore = await azureDevOps(name, { operation: 'restore', backupName: 'latest' });
+    expect(restore.result).toBe('Failed');
+    expect(restore.errorMessage).toContain(`No usable backup of '${PROD}'`);
+    expect(restore.errorMessage).toContain(`there is none ${note}`);
+    expect(restore.stdout).toContain(PASSED_OVER);
+    expect(restoresOf(PROD)).toHaveLength(before);
+
+    const gate = await github(name, { operation: 'verify', 'max-age': '1d' });
+    expect(gate.result).toBe('Failed');
+    expect(gate.errorMessage).toContain(`there is no backup of '${PROD}'`);
+    expect(gate.errorMessage).toContain(note);
+  });
+});
+
 describe('list', () => {
   it("GitHub: apim-prod's four backups, and the standby's unstamped ones apart, not counted", async () => {
     const { name, prod, dr } = await sharedContainer();
