@@ -233,9 +233,28 @@ describe('provenance: a backup is stamped with where it came from', () => {
     const warnings = run.stdout.split('\n').filter((line) => line.startsWith('::warning::'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('could not stamp its provenance metadata');
+    expect(warnings[0]).toContain('restore latest will know it only by its name');
     expect(warnings[0]).toContain(`Grant app '${CLIENT_ID}' 'Storage Blob Data Contributor'`);
     const [blob] = await listBlobsWithMetadata(client);
     expect(blob.metadata).toEqual({});
+  });
+
+  it('unstamped, a name with no date, time or run number after the instance name is passed over, and the warning says so', async () => {
+    const { name: container } = await freshContainer();
+    proxy.setRole('reader');
+    const run = await github(container, {
+      operation: 'backup',
+      'storage-key': '',
+      'backup-name': '{service}-nightly-{date}.apimbackup',
+    });
+    expectSuccess(run);
+    const [warning] = run.stdout.split('\n').filter((line) => line.startsWith('::warning::'));
+    expect(warning).toContain(
+      `restore latest will pass it over: its name does not show it is a backup of '${DEVELOPER}'`,
+    );
+    const list = await github(container, { operation: 'list' });
+    expect(list.outputs['backup-count']).toBe('0');
+    expect(list.stdout).toContain(`Passed over 1 unstamped blob whose name starts with '${DEVELOPER}'`);
   });
 });
 
@@ -246,8 +265,9 @@ describe('list', () => {
     stamped('custom-name.apimbackup', created(3)), // ours by metadata, whatever the name
     stamped('old.apimbackup', created(40)),
     { name: 'apim-cat-20240101-020000.apimbackup', content: 'by az' }, // another tool's, by name
-    { name: 'apim-cat_weekly.APIMBACKUP', content: 'by PowerShell' },
     { name: 'apim-cat/2024/a.apimbackup', content: 'by a script' },
+    // Unstamped, and letters after the name: may be another instance's, so shown apart and never counted.
+    { name: 'apim-cat_weekly.APIMBACKUP', content: 'by PowerShell' },
     { name: 'apim-catalog-1.apimbackup', content: 'another instance whose name starts alike' },
     { name: 'apim-cat-notes.txt', content: 'not a backup' },
     stamped('apim-cat-other.apimbackup', created(1), { metadata: { apimservice: 'apim-other' } }),
@@ -276,7 +296,6 @@ describe('list', () => {
         'custom-name.apimbackup',
         'old.apimbackup',
         'apim-cat-20240101-020000.apimbackup',
-        'apim-cat_weekly.APIMBACKUP',
         'apim-cat/2024/a.apimbackup',
       ].sort(),
     );
@@ -289,7 +308,13 @@ describe('list', () => {
     expect(run.summary).toContain('| Backup | Age | Expires in | Size | Tier | Made by |');
     expect(run.summary).toContain('`custom-name.apimbackup`');
     expect(run.summary).not.toContain('apim-catalog-1');
-    expect(run.stdout).toContain('Found 6 backups of');
+    expect(run.stdout).toContain('Found 5 backups of');
+    expect(run.stdout).toContain(
+      "Passed over 1 unstamped blob whose name starts with 'apim-cat' but goes on with no date, time or run number",
+    );
+    expect(run.summary).toMatch(
+      /Not counted: 1 unstamped blob\(s\) starting with `apim-cat`[^\n]*\n\n\| Blob \|\n\| --- \|\n\| `apim-cat_weekly.APIMBACKUP` \|/,
+    );
   });
 
   it('Azure DevOps: the same backups, with source-service-name naming whose', async () => {
@@ -300,8 +325,9 @@ describe('list', () => {
       sourceServiceName: DEVELOPER,
     });
     expectSuccess(run);
-    expect(run.outputs.backupCount).toBe('6');
-    expect((JSON.parse(run.outputs.backups) as { name: string }[])[5].name).toBe('old.apimbackup');
+    expect(run.outputs.backupCount).toBe('5');
+    expect((JSON.parse(run.outputs.backups) as { name: string }[])[4].name).toBe('old.apimbackup');
+    expect(run.stdout).toContain("Passed over 1 unstamped blob whose name starts with 'apim-cat'");
   });
 
   it('reads storage with the signed-in app’s token when no key is given', async () => {

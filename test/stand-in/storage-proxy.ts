@@ -12,6 +12,7 @@
  *   → AuthorizationPermissionMismatch.
  * - role 'contributor' (Storage Blob Data Contributor, the default): all pass.
  * - firewall: every request, Shared Key or bearer → AuthorizationFailure.
+ * - backdate(): a blob's creation time as if it had been uploaded then (see blob-ages.ts).
  * - A wrong Shared Key that an `--oauth basic` Azurite answers 400 InvalidAuthenticationInfo (it passes the request
  *   on to its bearer check) becomes Azure's 403 AuthenticationFailed; `refused` is true on such a record.
  */
@@ -26,6 +27,7 @@ import {
 } from 'node:http';
 import { Agent as HttpsAgent, createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { BlobAges, blobTarget } from './blob-ages';
 import { decodeJwt } from './jwt';
 
 export type StorageRole = 'none' | 'reader' | 'contributor';
@@ -78,6 +80,11 @@ export interface StorageProxy {
   setRole(role: StorageRole, principal?: string): void;
   setFirewall(on: boolean): void;
   setLatency(ms: number): void;
+  /**
+   * The blob reads as created (and last modified) at `createdOn` in listings and its own answers, as a blob made
+   * that long ago by another tool would (Azurite cannot backdate; `apimcreated` metadata is the step's own stamp).
+   */
+  backdate(container: string, blob: string, createdOn: Date): void;
   /** Forgets the recorded requests and the in-flight high-water mark. */
   reset(): void;
   close(): Promise<void>;
@@ -143,6 +150,8 @@ export async function startStorageProxy(options: StorageProxyOptions): Promise<S
   const roles = new Map(Object.entries(options.roles ?? {}));
   let firewall = options.firewall ?? false;
   const requests: ProxiedRequest[] = [];
+  const ages = new BlobAges();
+  const accountPath = target.pathname === '/' ? '' : target.pathname.replace(/\/+$/, '');
   let inFlight = 0;
   let maxInFlight = 0;
 
@@ -240,8 +249,26 @@ export async function startStorageProxy(options: StorageProxyOptions): Promise<S
           return;
         }
         recorded.status = answer.statusCode;
-        const answerHeaders = { ...answer.headers };
+        let answerHeaders = { ...answer.headers };
         for (const name of HOP_BY_HOP) delete answerHeaders[name];
+        const named = blobTarget(url.pathname, accountPath);
+        if (named && ages.has(named.container) && !answer.headers['content-encoding']) {
+          if (named.blob !== undefined) {
+            answerHeaders = ages.rewriteHeaders(named.container, named.blob, answerHeaders);
+          } else if (recorded.query.comp === 'list' && answer.statusCode === 200) {
+            // A listing is small here: read it whole, rewrite the times, and send it with its new length.
+            const chunks: Buffer[] = [];
+            answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+            answer.on('end', () => {
+              const body = ages.rewriteListing(named.container, Buffer.concat(chunks).toString('utf8'));
+              delete answerHeaders['transfer-encoding'];
+              answerHeaders['content-length'] = String(Buffer.byteLength(body));
+              response.writeHead(200, answer.statusMessage, answerHeaders);
+              response.end(body);
+            });
+            return;
+          }
+        }
         response.writeHead(answer.statusCode ?? 502, answer.statusMessage, answerHeaders);
         answer.pipe(response);
       },
@@ -280,10 +307,9 @@ export async function startStorageProxy(options: StorageProxyOptions): Promise<S
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const origin = `${options.certificate ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const path = target.pathname === '/' ? '' : target.pathname.replace(/\/+$/, '');
 
   return {
-    url: `${origin}${path}`,
+    url: `${origin}${accountPath}`,
     origin,
     requests,
     get maxInFlight() {
@@ -301,6 +327,9 @@ export async function startStorageProxy(options: StorageProxyOptions): Promise<S
     },
     setLatency(ms) {
       latencyMs = ms;
+    },
+    backdate(container, blob, createdOn) {
+      ages.set(container, blob, createdOn);
     },
     reset() {
       requests.length = 0;

@@ -314,6 +314,35 @@ describe('storage proxy', () => {
     }
   });
 
+  it('backdates a blob in listings and in its own answers, and no other blob', async () => {
+    const container = viaProxy(sharedKey(), 'backdated');
+    await container.create();
+    for (const name of ['old & odd/a.apimbackup', 'new.apimbackup']) {
+      await container.getBlockBlobClient(name).upload('backup', 6);
+    }
+    const createdOn = new Date(Date.UTC(2026, 9, 1, 2, 0, 0));
+    proxy.backdate('backdated', 'old & odd/a.apimbackup', createdOn);
+
+    const listed = new Map<string, { createdOn?: Date; lastModified: Date }>();
+    for await (const item of container.listBlobsFlat({ includeMetadata: true })) {
+      listed.set(item.name, item.properties);
+    }
+    expect(listed.get('old & odd/a.apimbackup')).toMatchObject({ createdOn, lastModified: createdOn });
+    expect(Date.now() - listed.get('new.apimbackup')!.createdOn!.getTime()).toBeLessThan(60_000);
+
+    const properties = await container.getBlobClient('old & odd/a.apimbackup').getProperties();
+    expect(properties).toMatchObject({ createdOn, lastModified: createdOn, contentLength: 6 });
+    const fresh = await container.getBlobClient('new.apimbackup').getProperties();
+    expect(Date.now() - fresh.createdOn!.getTime()).toBeLessThan(60_000);
+    // Azurite itself still holds the real time.
+    const direct = storageClient(azurite.blobEndpoint, sharedKey(), { ca: azurite.caCertPem });
+    const real = await direct
+      .getContainerClient('backdated')
+      .getBlobClient('old & odd/a.apimbackup')
+      .getProperties();
+    expect(Date.now() - real.createdOn!.getTime()).toBeLessThan(60_000);
+  });
+
   it('adds latency to each request and counts the requests in flight', async () => {
     proxy.setLatency(150);
     proxy.reset();

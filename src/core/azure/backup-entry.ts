@@ -32,20 +32,40 @@ export interface Backup {
 }
 
 /**
- * A backup of the instance: a `.apimbackup` blob stamped with its name, or (made by another tool, unstamped) whose
- * name starts with it followed by `-`, `_`, `.` or `/`.
+ * Whose a blob is, for one instance: 'own' (a backup of it), 'unproven' (unstamped, and its name starts with the
+ * instance name but does not show it is that instance's: `apim-prod-dr-20261201.apimbackup` for `apim-prod`), or
+ * 'other' (another instance's, or no backup at all).
  */
-export function isBackupOf(
+export type Ownership = 'own' | 'unproven' | 'other';
+
+/** What an unstamped name must go on with after the instance name and a separator. */
+const DATED = /^\d/;
+/** The step's default safety-backup name, `{service}-pre-restore-{timestamp}`, after the instance name. */
+const SAFETY_MARKER = /^pre-restore-\d/;
+
+/**
+ * Ownership of a `.apimbackup` blob, never guessed. Its `apimservice` stamp decides (instance names are unique in
+ * a cloud, and an instance moved to another resource group or subscription keeps its name and its backups, so the
+ * other stamps are not compared). Unstamped (another tool's, or a stamp that failed), the name decides only when it
+ * is the instance name alone, or the instance name, `-`, `_`, `.` or `/`, then a digit (a date, time or run
+ * number, as `{service}-{timestamp}`, `{service}/{date}-{run-id}` and PowerShell's `{Name}-{yyyy-MM-dd-HH-mm}`
+ * make) or the step's own safety-backup marker `pre-restore-` and a digit. Letters there may be another
+ * instance's name (`apim-prod-dr`), so such a blob is 'unproven': never used or deleted.
+ */
+export function ownership(
   name: string,
   metadata: Record<string, string> | undefined,
   serviceName: string,
-): boolean {
-  if (!name.toLowerCase().endsWith(BACKUP_SUFFIX)) return false;
-  const stampedService = lowerKeys(metadata).apimservice;
+): Ownership {
+  if (!name.toLowerCase().endsWith(BACKUP_SUFFIX)) return 'other';
   const service = serviceName.toLowerCase();
-  if (stampedService !== undefined) return stampedService.toLowerCase() === service;
+  const stampedService = lowerKeys(metadata).apimservice?.trim();
+  if (stampedService) return stampedService.toLowerCase() === service ? 'own' : 'other';
   const lower = name.toLowerCase();
-  return lower.startsWith(service) && '-_./'.includes(lower.charAt(service.length));
+  if (lower === service + BACKUP_SUFFIX) return 'own';
+  if (!lower.startsWith(service) || !'-_./'.includes(lower.charAt(service.length))) return 'other';
+  const rest = lower.slice(service.length + 1);
+  return DATED.test(rest) || SAFETY_MARKER.test(rest) ? 'own' : 'unproven';
 }
 
 export function ageMs(backup: Backup, now = Date.now()): number {

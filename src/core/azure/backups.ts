@@ -12,12 +12,20 @@ import {
 } from '@azure/storage-blob';
 import type { StorageLocation } from '../inputs/config';
 import { explainStorageError, StorageNeed } from '../report/errors';
-import { Backup, BACKUP_LIFETIME_MS, isBackupOf, lowerKeys, Provenance } from './backup-entry';
+import { Backup, BACKUP_LIFETIME_MS, lowerKeys, ownership, Provenance } from './backup-entry';
 import { blobUrl } from './blob-url';
 import type { Deadline } from './deadline';
 
 /** How many deletions are in flight at once: storage latency, not Azurite or the client, sets prune's pace. */
 const DELETE_CONCURRENCY = 32;
+
+/** The backups of an instance, and the blobs that may be its backups but are not provably so. */
+export interface Listing {
+  /** Newest first. */
+  backups: Backup[];
+  /** Unstamped blobs whose names start with the instance name but go on with letters: never used or deleted. */
+  unproven: string[];
+}
 
 export interface DeleteOutcome {
   deleted: string[];
@@ -57,9 +65,13 @@ export class BackupCatalog {
     return blobUrl(this.location, name);
   }
 
-  /** Backups of the instance, newest first. Every other blob in the container is left out. */
-  async list(serviceName: string): Promise<Backup[]> {
+  /**
+   * Backups of the instance, newest first, and the names of the unproven ones (see `ownership`). Every other blob
+   * in the container is left out.
+   */
+  async list(serviceName: string): Promise<Listing> {
     const backups: Backup[] = [];
+    const unproven: string[] = [];
     try {
       await this.deadline.race(`listing the backups in ${this.where}`, async (abortSignal) => {
         const pages = this.container
@@ -67,14 +79,16 @@ export class BackupCatalog {
           .byPage({ maxPageSize: 5000 });
         for await (const page of pages) {
           for (const item of page.segment.blobItems) {
-            if (isBackupOf(item.name, item.metadata, serviceName)) backups.push(this.toBackup(item));
+            const owner = ownership(item.name, item.metadata, serviceName);
+            if (owner === 'own') backups.push(this.toBackup(item));
+            else if (owner === 'unproven') unproven.push(item.name);
           }
         }
       });
     } catch (error) {
       throw this.explain(error, 'read');
     }
-    return backups.sort(newestFirst);
+    return { backups: backups.sort(newestFirst), unproven };
   }
 
   /** One blob by name, whatever it holds; undefined when it does not exist. */

@@ -2,7 +2,7 @@
 import { ageMs, Backup } from '../azure/backup-entry';
 import { formatDuration } from '../inputs/duration';
 import { code, markdownTable } from '../report/summary';
-import { CatalogConfig, describeCatalog } from './catalog-config';
+import { CatalogConfig, describeCatalog, listBackups } from './catalog-config';
 import { describeBackup } from './guards';
 import type { Operation } from './operation';
 
@@ -18,8 +18,7 @@ export const list: Operation<CatalogConfig> = {
   describe: (config) => `Listing the ${describeCatalog(config)}.`,
 
   async run(config, job) {
-    const catalog = await job.catalog();
-    const backups = await catalog.list(config.sourceServiceName);
+    const { backups, unproven } = await listBackups(config, job);
     const now = Date.now();
     job.setOutput('backups', JSON.stringify(backups.map(toOutput)));
     job.setOutput('backupCount', String(backups.length));
@@ -33,6 +32,7 @@ export const list: Operation<CatalogConfig> = {
 
     job.summary.rows.push(['Backups of', code(config.sourceServiceName)], ['Count', String(backups.length)]);
     job.summary.sections.push(backupTable(backups, now));
+    if (unproven.length > 0) job.summary.sections.push(unprovenTable(config, unproven));
   },
 };
 
@@ -61,4 +61,14 @@ function backupTable(backups: Backup[], now: number): string {
       backup.run ? `[run](${backup.run})` : '',
     ]),
   );
+}
+
+/** Shown apart, so a user sees what the step will not touch as this instance's, and can stamp what is. */
+function unprovenTable(config: CatalogConfig, unproven: string[]): string {
+  const service = config.sourceServiceName;
+  const heading = `**Not counted: ${unproven.length} unstamped blob(s) starting with ${code(service)} and no date, time or run number after it.** They may be another instance's; stamp one with blob metadata ${code(`apimservice=${service}`)} to count it.`;
+  return `${heading}\n\n${markdownTable(
+    ['Blob'],
+    unproven.map((name) => [code(name)]),
+  )}`;
 }

@@ -7,7 +7,7 @@ import { ageMs, Backup } from '../azure/backup-entry';
 import { formatDuration } from '../inputs/duration';
 import { ActionableError } from '../report/errors';
 import { code } from '../report/summary';
-import { CatalogConfig, describeCatalog } from './catalog-config';
+import { CatalogConfig, describeCatalog, listBackups } from './catalog-config';
 import type { Operation } from './operation';
 
 const DAY_MS = 86_400_000;
@@ -35,7 +35,7 @@ export const prune: Operation<PruneConfig> = {
 
   async run(config, job) {
     const catalog = await job.catalog();
-    const backups = await catalog.list(config.sourceServiceName);
+    const { backups } = await listBackups(config, job, catalog);
     const now = Date.now();
     const old = backups.slice(config.keepLast).filter((b) => ageMs(b, now) > config.retentionDays * DAY_MS);
     const leased = old.filter((backup) => backup.leased);

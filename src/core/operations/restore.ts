@@ -11,6 +11,7 @@ import { LATEST } from '../inputs/table';
 import { ActionableError } from '../report/errors';
 import { code, describeApimAccess } from '../report/summary';
 import { addInstanceRows, describeBlob, describeInstance, describeTiming } from './backup';
+import { listBackups, unprovenNote } from './catalog-config';
 import { describeBackup, newestUsable, restoreProblem } from './guards';
 import type { Job, Operation } from './operation';
 import { NOT_RESTORED, recoveryInputs, restoreFrom, safetyBackup } from './steps';
@@ -96,13 +97,13 @@ export function restoreInto(
 
 /** `latest`: reading the storage is required; the newest backup that has not expired, checked like a named one. */
 async function pickLatest(config: RestoreConfig, job: Job, tier: string): Promise<string> {
-  const catalog = await job.catalog();
-  const backups = await catalog.list(config.sourceServiceName);
+  const listing = await listBackups(config, job);
+  const { backups } = listing;
   const { backup, skippedExpired } = newestUsable(backups);
   const where = `in container '${config.storage.container}' of storage account '${config.storage.account}'`;
   if (!backup) {
     throw new ActionableError(
-      `No usable backup of '${config.sourceServiceName}' ${where}: ${backups.length === 0 ? 'there is none' : `all ${backups.length} have expired (older than 30 days)`}.`,
+      `No usable backup of '${config.sourceServiceName}' ${where}: ${backups.length === 0 ? 'there is none' : `all ${backups.length} have expired (older than 30 days)`}${unprovenNote(config, listing)}.`,
       'NoBackup',
       'Take a backup first (operation: backup), or check source-service-name, container and storage-account.',
     );

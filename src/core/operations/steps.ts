@@ -4,7 +4,7 @@
  * so a failure or timeout can say what is done, what may still run in Azure and how to undo it.
  */
 import type { ApimInstance, BackupLocation, InstanceFacts } from '../azure/apim';
-import type { Provenance } from '../azure/backup-entry';
+import { ownership, Provenance } from '../azure/backup-entry';
 import { blobUrl } from '../azure/blob-url';
 import type { ApimStorageAccess, CommonConfig, Instance } from '../inputs/config';
 import { formatDuration } from '../inputs/duration';
@@ -145,8 +145,12 @@ async function stampProvenance(job: Job, backupName: string, provenance: Provena
     );
   } catch (error) {
     if (job.deadline.expired) throw error;
+    const byName =
+      ownership(backupName, undefined, provenance.apimservice) === 'own'
+        ? 'will know it only by its name'
+        : `will pass it over: its name does not show it is a backup of '${provenance.apimservice}' (that takes a date, time or run number right after the instance name, as the default name has)`;
     job.log.warning(
-      `The backup '${backupName}' succeeded, but the step could not stamp its provenance metadata, so list, verify, prune and restore latest will know it only by its name: ${(error as Error).message}`,
+      `The backup '${backupName}' succeeded, but the step could not stamp its provenance metadata, so list, verify, prune and restore latest ${byName}: ${(error as Error).message}`,
     );
   }
 }

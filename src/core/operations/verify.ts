@@ -8,7 +8,7 @@ import { formatDuration } from '../inputs/duration';
 import { ActionableError } from '../report/errors';
 import { code } from '../report/summary';
 import { addInstanceRows, describeInstance } from './backup';
-import { CatalogConfig, describeCatalog } from './catalog-config';
+import { CatalogConfig, describeCatalog, listBackups, unprovenNote } from './catalog-config';
 import { describeBackup, restoreProblem } from './guards';
 import type { Operation } from './operation';
 
@@ -37,11 +37,11 @@ export const verify: Operation<VerifyConfig> = {
     const apim = await job.apim(config.instance);
     const { tier } = await apim.read();
     addInstanceRows(job, config.instance, tier);
-    const catalog = await job.catalog();
-    const [newest] = await catalog.list(config.sourceServiceName);
+    const listing = await listBackups(config, job);
+    const [newest] = listing.backups;
     if (!newest) {
       throw new ActionableError(
-        `Verify failed: there is no backup of '${config.sourceServiceName}' in container '${config.storage.container}' of storage account '${config.storage.account}'.`,
+        `Verify failed: there is no backup of '${config.sourceServiceName}' in container '${config.storage.container}' of storage account '${config.storage.account}'${unprovenNote(config, listing)}.`,
         'NoBackup',
         'Take a backup (operation: backup) before this gate, or check source-service-name, container and storage-account.',
       );
