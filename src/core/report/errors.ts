@@ -75,7 +75,7 @@ function statusForbidden(facts: AzureErrorFacts, url: string, context: ErrorCont
   const started =
     config.operation === 'backup' || config.operation === 'restore' ? config.operation : 'operation';
   return new ActionableError(
-    `${context.action} failed: Azure does not let this identity read the operation's status (${facts.code ?? 'HTTP 403'}: ${facts.message}). The ${started} goes on in Azure: its status is at ${url}`,
+    `${context.action} failed: Azure does not let this identity read the operation's status (${facts.code ?? 'HTTP 403'}: ${facts.message.replace(/\.$/, '')}). The ${started} goes on in Azure: its status is at ${url}`,
     facts.code ?? 'AuthorizationFailed',
     `Reading the status needs '${READ_OPERATION_STATUS}': grant the identity you signed in as '${APIM_ROLE}' (or a custom role with ${READ_OPERATION_STATUS}) on scope '${scope}'; role assignments can take a few minutes to apply. ${resumeHint(config.platform, url)}`,
   );
