@@ -38,6 +38,13 @@ export function createJob(
       host.setOutput('operationUrl', url);
       job.summary.rows.push([`${label}: operation`, url]);
     },
+    operationMoved(from, to) {
+      const entries = [...running].map(([url, label]): [string, string] => [url === from ? to : url, label]);
+      running.clear();
+      for (const [url, label] of entries) running.set(url, label);
+      if (job.operationUrl === to) host.setOutput('operationUrl', to);
+      for (const row of job.summary.rows) if (row[1] === from) row[1] = to;
+    },
     operationFinished(url) {
       running.delete(url);
     },

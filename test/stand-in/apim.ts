@@ -7,6 +7,7 @@ import { backupBlobContent, parseBackupBlob } from './backup-blob';
 import { parseParameters } from './backup-parameters';
 import { BlobAccessDeniedError, BlobStore } from './blob-store';
 import { json, Reply } from './http';
+import { ReplayedOperation } from './replay';
 import { OperationRecord, ServiceBehaviour, ServiceSpec, ServiceState } from './service-state';
 
 const SUPPORTED_TIERS = ['Developer', 'Basic', 'Standard', 'Premium'];
@@ -18,6 +19,10 @@ interface Operation {
   throttledLeft: number;
   runningAnswers: number;
   outcome?: Promise<Reply>;
+  /** Answers recorded from Azure, when the service replays a recording. */
+  replay?: ReplayedOperation;
+  baseUrl: string;
+  apiVersion: string;
 }
 
 export class ApiManagement {
@@ -46,12 +51,12 @@ export class ApiManagement {
     );
   }
 
-  /** POST …/backup or …/restore; `locationBase` is the ARM URL of the service. */
+  /** POST …/backup or …/restore; `baseUrl` is the stand-in's ARM URL. */
   start(
     service: ServiceState,
     kind: 'backup' | 'restore',
     body: string,
-    locationBase: string,
+    baseUrl: string,
     apiVersion: string,
   ): Reply {
     const { behaviour } = service;
@@ -77,20 +82,29 @@ export class ApiManagement {
         },
       });
     }
-    const id = Buffer.from(
-      `${service.name}_${kind}_${Date.now()}_${randomBytes(4).toString('hex')}`,
-    ).toString('base64url');
+    const recorded = behaviour.replay?.find((operation) => operation.kind === kind);
+    const replay = recorded ? new ReplayedOperation(recorded, baseUrl) : undefined;
+    const id = replay?.id ?? operationId(service, kind);
     const record: OperationRecord = {
       id,
       kind,
       parameters: parsed.parameters,
-      url: `${locationBase}/operationresults/${id}?api-version=${encodeURIComponent(apiVersion)}`,
+      url: replay?.url ?? statusUrl(baseUrl, service, id, apiVersion),
       startedAt: Date.now(),
       polls: 0,
       status: 'InProgress',
     };
     service.operations.push(record);
-    this.operations.set(id, { record, service, throttledLeft: behaviour.throttledPolls, runningAnswers: 0 });
+    this.operations.set(id, {
+      record,
+      service,
+      throttledLeft: behaviour.throttledPolls,
+      runningAnswers: 0,
+      replay,
+      baseUrl,
+      apiVersion,
+    });
+    if (replay) return replay.startReply();
     return { status: 202, headers: { location: record.url, ...retryAfter(behaviour) } };
   }
 
@@ -118,17 +132,31 @@ export class ApiManagement {
         { 'retry-after': '1' },
       );
     }
+    if (operation.replay && !operation.outcome) {
+      const { reply, final } = operation.replay.nextPoll();
+      if (!final) return reply;
+      operation.outcome = this.finish(operation, reply);
+    }
     const elapsed = Date.now() - record.startedAt;
     const due = operation.runningAnswers >= behaviour.operationPolls && elapsed >= behaviour.operationMs;
     if (!operation.outcome && (behaviour.neverFinishes || !due)) {
       operation.runningAnswers += 1;
+      if (behaviour.movesStatus) this.move(operation);
       return { status: 202, headers: { location: record.url, ...retryAfter(behaviour) } };
     }
     operation.outcome ??= this.finish(operation);
     return operation.outcome;
   }
 
-  private async finish({ record, service }: Operation): Promise<Reply> {
+  /** The operation's status moves to a new id, answered from now on (the old ones still are). */
+  private move(operation: Operation): void {
+    const { record, service, baseUrl, apiVersion } = operation;
+    const id = operationId(service, record.kind);
+    record.url = statusUrl(baseUrl, service, id, apiVersion);
+    this.operations.set(id, operation);
+  }
+
+  private async finish({ record, service }: Operation, success?: Reply): Promise<Reply> {
     const { failure } = service.behaviour;
     const fails = failure && (failure.kind === undefined || failure.kind === record.kind);
     const error = fails ? failure : await this.doWork(record, service);
@@ -140,7 +168,7 @@ export class ApiManagement {
     }
     record.status = 'Succeeded';
     service.touch();
-    return json(200, service.resource());
+    return success ?? json(200, service.resource());
   }
 
   /** Writes or checks the backup blob; the error APIM would report, if any. */
@@ -197,6 +225,19 @@ export class ApiManagement {
       return { status: 500, code: 'InternalServerError', message: `Storage request failed: ${detail}` };
     }
   }
+}
+
+/** An id shaped as Azure's: base64 (with its `=` padding) of `{location}:{name}_{Kind}_{hex}`. */
+function operationId(service: ServiceState, kind: 'backup' | 'restore'): string {
+  const region = service.location.replace(/\s+/g, '').toLowerCase();
+  const verb = kind === 'backup' ? 'Backup' : 'Restore';
+  return Buffer.from(`${region}:${service.name}_${verb}_${randomBytes(4).toString('hex')}`).toString(
+    'base64',
+  );
+}
+
+function statusUrl(baseUrl: string, service: ServiceState, id: string, apiVersion: string): string {
+  return `${baseUrl}${service.id}/operationresults/${id}?api-version=${encodeURIComponent(apiVersion)}`;
 }
 
 function retryAfter(behaviour: ServiceBehaviour): Record<string, string> {

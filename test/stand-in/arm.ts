@@ -15,6 +15,7 @@ const ARM_AUDIENCES = ['https://management.azure.com', 'https://management.core.
 
 export class Arm {
   private readonly denied = new Set<string>();
+  private readonly deniedActions = new Set<string>();
 
   constructor(
     private readonly baseUrl: () => string,
@@ -25,6 +26,11 @@ export class Arm {
   /** ARM answers 403 AuthorizationFailed to this principal (on one subscription, or on all). */
   deny(clientId: string, subscriptionId = '*'): void {
     this.denied.add(`${clientId}/${subscriptionId}`.toLowerCase());
+  }
+
+  /** ARM answers 403 AuthorizationFailed to this principal for this one action, e.g. `…/operationresults/read`. */
+  denyAction(clientId: string, action: string): void {
+    this.deniedActions.add(`${clientId}/${action}`.toLowerCase());
   }
 
   async route(request: RecordedRequest): Promise<Reply | undefined> {
@@ -49,7 +55,8 @@ export class Arm {
         'The api-version query parameter (?api-version=) is required for all requests.',
       );
     }
-    const match = SERVICE_PATH.exec(request.path);
+    // Azure answers `…/service/{name}//operationresults/{id}` (its own first Location in 2019–2021) as the same URL.
+    const match = SERVICE_PATH.exec(request.path.replace(/\/{2,}/g, '/'));
     if (!match) {
       return armError(
         404,
@@ -57,8 +64,8 @@ export class Arm {
         `The stand-in has no ARM resource at '${request.method} ${request.path}'.`,
       );
     }
-    const [, subscriptionId, resourceGroup, name, action, operationId] = match;
-    const kind = action?.toLowerCase();
+    const [, subscriptionId, resourceGroup, name, verb, operationId] = match;
+    const kind = verb?.toLowerCase();
     const expectedMethod = kind === 'backup' || kind === 'restore' ? 'POST' : 'GET';
     if (request.method !== expectedMethod) {
       return armError(
@@ -75,12 +82,21 @@ export class Arm {
       );
     }
     const scope = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ApiManagement/service/${name}`;
-    if (this.isDenied(principal.principal, subscriptionId)) {
-      const operation = kind === 'backup' || kind === 'restore' ? `${kind}/action` : 'read';
+    const action = `Microsoft.ApiManagement/service/${
+      kind === 'backup' || kind === 'restore'
+        ? `${kind}/action`
+        : operationId !== undefined
+          ? 'operationresults/read'
+          : 'read'
+    }`;
+    if (
+      this.isDenied(principal.principal, subscriptionId) ||
+      this.deniedActions.has(`${principal.principal}/${action}`.toLowerCase())
+    ) {
       return armError(
         403,
         'AuthorizationFailed',
-        `The client '${principal.principal}' with object id '${objectIdOf(principal.principal)}' does not have authorization to perform action 'Microsoft.ApiManagement/service/${operation}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+        `The client '${principal.principal}' with object id '${objectIdOf(principal.principal)}' does not have authorization to perform action '${action}' over scope '${operationId === undefined ? scope : `${scope}/operationresults/${operationId}`}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
       );
     }
     if (!this.apim.hasResourceGroup(subscriptionId, resourceGroup)) {
@@ -95,7 +111,7 @@ export class Arm {
       );
     }
     if (kind === 'backup' || kind === 'restore') {
-      return this.apim.start(service, kind, request.body, `${this.baseUrl()}${service.id}`, apiVersion);
+      return this.apim.start(service, kind, request.body, this.baseUrl(), apiVersion);
     }
     if (operationId !== undefined) return this.apim.poll(service, operationId);
     return json(200, service.read());

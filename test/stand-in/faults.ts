@@ -29,7 +29,8 @@ const SERVICE =
 
 /** Which route a request belongs to, for fault matching. */
 export function routeOf(request: RecordedRequest): FaultRoute | undefined {
-  const { path, method } = request;
+  const { method } = request;
+  const path = request.path.replace(/\/{2,}/g, '/');
   if (/^\/[^/]+\/oauth2\/v2\.0\/token$/.test(path)) return 'token';
   if (/^\/[^/]+\/v2\.0\/\.well-known\/openid-configuration$/.test(path)) return 'openid-configuration';
   if (path === '/github/idtoken') return 'github-id-token';

@@ -7,6 +7,8 @@ export interface RecordedRequest {
   path: string;
   /** Decoded query parameters; a repeated name keeps its last value. */
   query: Record<string, string>;
+  /** The query string as sent, with its '?' ('' for none). */
+  search: string;
   /** Lower-case names; repeated headers joined with ', '. */
   headers: Record<string, string>;
   body: string;
@@ -39,6 +41,7 @@ export async function readRequest(message: IncomingMessage): Promise<RecordedReq
     method: message.method ?? 'GET',
     path: url.pathname,
     query: Object.fromEntries(url.searchParams),
+    search: url.search,
     headers,
     body: Buffer.concat(chunks).toString('utf8'),
     at,

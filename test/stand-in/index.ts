@@ -26,4 +26,12 @@ export type { ManagedIdentityConfig } from './managed-identity';
 export type { RecordedRequest } from './http';
 export { decodeJwt } from './jwt';
 export { FaultRegistry, routeOf } from './faults';
+export {
+  loadRecording,
+  RECORDED_ARM,
+  recordedOperation,
+  recordedRequests,
+  ReplayedOperation,
+} from './replay';
+export type { RecordedOperation, Recording, RecordingName } from './replay';
 export type { Fault, FaultRoute } from './faults';

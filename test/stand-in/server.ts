@@ -3,7 +3,11 @@
  * and Azure DevOps OIDC token endpoints and the App Service managed-identity endpoint. Every request is recorded.
  *
  * Choices where Azure leaves room (tests may rely on them):
- * - Every principal may call ARM unless deny(clientId[, subscriptionId]) was called: then 403 AuthorizationFailed.
+ * - Every principal may call ARM unless deny(clientId[, subscriptionId]) was called: then 403 AuthorizationFailed
+ *   (or denyAction(clientId, action): then for that action only; a poll is `…/operationresults/read`).
+ * - Operation ids are shaped as Azure's: base64 with `=` padding of `{location}:{name}_{Kind}_{hex}`. A service
+ *   with `replay` answers its backup and restore with Azure's recorded answers instead (replay.ts); ARM answers
+ *   `…/service/{name}//operationresults/{id}` (two slashes, Azure's own first Location in 2019–2021) as the same.
  * - A subscription / resource group exists when some added service is in it (else SubscriptionNotFound /
  *   ResourceGroupNotFound); ARM accepts tokens for this url or the public ARM audiences.
  * - An operation completes on the operation-result GET that comes after `operationPolls` 202 answers and at least
@@ -78,6 +82,11 @@ export interface StandIn {
   addService(spec: ServiceSpec): ServiceState;
   /** ARM then answers 403 AuthorizationFailed to this principal, on one subscription or (default) all. */
   deny(clientId: string, subscriptionId?: string): void;
+  /**
+   * ARM then answers 403 AuthorizationFailed to this principal for this one action only, e.g.
+   * 'Microsoft.ApiManagement/service/operationresults/read' (it may start a backup but not read its status).
+   */
+  denyAction(clientId: string, action: string): void;
   github: GitHubOidc;
   azureDevOps: AzureDevOpsOidc;
   managedIdentity: ManagedIdentityConfig;
@@ -187,6 +196,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     addApp: (app) => entra.addApp(app),
     addService: (spec) => apim.add(spec),
     deny: (clientId, subscriptionId) => arm.deny(clientId, subscriptionId),
+    denyAction: (clientId, action) => arm.denyAction(clientId, action),
     github,
     azureDevOps,
     managedIdentity,

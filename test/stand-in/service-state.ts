@@ -1,5 +1,6 @@
 /** One API Management instance of the stand-in: what tests set (behaviour) and the resource a GET returns. */
 import type { BackupRestoreParameters } from './backup-parameters';
+import type { RecordedOperation } from './replay';
 import { objectIdOf } from './tokens';
 
 export interface ServiceBehaviour {
@@ -27,6 +28,17 @@ export interface ServiceBehaviour {
   };
   /** Operation results stay 202 (read live: clear it to let the operation finish). */
   neverFinishes: boolean;
+  /**
+   * Each 202 poll answer names the status at a new URL (a Location with a new id, which the stand-in answers too),
+   * as an operation whose status moves would.
+   */
+  movesStatus: boolean;
+  /**
+   * Backup and restore answer as Azure did in a recording (replay.ts) instead of as the stand-in would: every POST
+   * of a recorded kind gets the recorded answer, and its polls the recorded answers in order; the work (writing or
+   * reading the blob) is done when the recorded 200 is served, and a failure answered instead.
+   */
+  replay?: RecordedOperation[];
 }
 
 export type ServiceSpec = {
@@ -81,6 +93,7 @@ export class ServiceState {
       operationMs: 0,
       throttledPolls: 0,
       neverFinishes: false,
+      movesStatus: false,
       ...behaviour,
     };
   }

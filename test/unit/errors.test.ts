@@ -4,6 +4,7 @@ import { AuthenticationError } from '@azure/identity';
 import type { RunContext } from '../../src/core/inputs/config';
 import { parseJob } from '../../src/core/inputs/parse';
 import type { Platform, RawInputs } from '../../src/core/inputs/table';
+import { AzureError } from '../../src/core/azure/wait';
 import { ActionableError, ErrorContext, ErrorSubject, explainError } from '../../src/core/report/errors';
 
 const SUBSCRIPTION = '0b5c3a8e-1f2d-4c6b-9a7e-2d3f4a5b6c7d';
@@ -88,6 +89,32 @@ describe('explainError: Azure Resource Manager', () => {
     expect(hint).toContain("'API Management Service Contributor'");
     expect(hint).toContain(`on scope '${scope}'`);
     expect(hint).toContain("for 'Microsoft.ApiManagement/service/backup/action'");
+  });
+
+  it('a poll refused with AuthorizationFailed names the read permission, its role, the running operation and its URL', () => {
+    const url = `https://management.azure.com${SERVICE_SCOPE}/operationresults/Y29udG9zby1hcGltX0JhY2t1cF8x==?api-version=2024-05-01`;
+    const error = new AzureError(
+      `The client '${CLIENT}' with object id '${CLIENT}' does not have authorization to perform action 'Microsoft.ApiManagement/service/operationresults/read' over scope '${SERVICE_SCOPE}/operationresults/Y29udG9zby1hcGltX0JhY2t1cF8x==' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+      'AuthorizationFailed',
+      403,
+      url,
+    );
+    const github = explain(error);
+    expect(github.explained.code).toBe('AuthorizationFailed');
+    expect(github.message).toMatch(
+      /^Backup of API Management instance 'contoso-apim' failed: Azure does not let this identity read the operation's status \(AuthorizationFailed: The client /,
+    );
+    expect(github.message).toContain(`The backup goes on in Azure: its status is at ${url}`);
+    expect(github.hint).toContain(
+      "grant the identity you signed in as 'API Management Service Contributor' (or a custom role with Microsoft.ApiManagement/service/operationresults/read)",
+    );
+    expect(github.hint).toContain(`on scope '${SERVICE_SCOPE}'`);
+    expect(github.hint).toContain(`run the step with operation: status and operation-url: ${url}`);
+    expect(github.hint).not.toContain('backup/action');
+
+    const azureDevOps = explain(error, contextOf({ operation: 'restore' }, { platform: 'azureDevOps' }));
+    expect(azureDevOps.message).toContain(`The restore goes on in Azure: its status is at ${url}`);
+    expect(azureDevOps.hint).toContain(`operationUrl: ${url}`);
   });
 
   it('a 403 without a scope in the message falls back to the instance scope', () => {

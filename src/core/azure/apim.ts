@@ -15,7 +15,7 @@ import type { Logger } from '../ports';
 import { ActionableError } from '../report/errors';
 import type { Cloud } from '../sign-in/clouds';
 import type { Deadline } from './deadline';
-import { checkOperationUrl } from '../inputs/operation-url';
+import { checkOperationUrl, OperationUrlCheck, sameInstance } from '../inputs/operation-url';
 import { Progress } from './progress';
 import {
   AzureError,
@@ -52,6 +52,8 @@ export interface WaitOptions {
   firstWaitMs?: number;
   startedAt?: number;
   onStatus?: (status: OperationStatus) => void;
+  /** Azure named the operation's status at a new URL (a 202's Location), which the step follows from now on. */
+  onUrl?: (url: string, previous: string) => void;
 }
 
 export interface BackupLocation {
@@ -139,7 +141,7 @@ export class ApimInstance {
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
     const location_ = response.headers.get('location');
     if (!location_) return { retryAfterMs };
-    const checked = checkOperationUrl(location_, this.cloud.resourceManagerEndpoint);
+    const checked = this.checkStatusUrl(location_);
     if (!checked.ok) {
       throw new ActionableError(
         `Azure accepted the ${kind}, but its operation-status URL ${checked.problem}; the step did not follow it. The ${kind} may be running in Azure.`,
@@ -154,11 +156,14 @@ export class ApimInstance {
    * Polls an operation-status URL until the operation ends (or once, with `once`). 202 is running; only a 200
    * whose body does not say Failed or Canceled is success. 5xx, 408, 429 and broken connections are retried with
    * backoff for as long as the deadline allows: the operation runs on in Azure meanwhile. A poll never comes
-   * sooner than a second after the last, whatever Retry-After says.
+   * sooner than a second after the last, whatever Retry-After says. A 202 that names the status at a new URL
+   * (Location) moves the wait there, once that URL passes the same checks as the first.
    */
-  async waitFor(url: string, options: WaitOptions): Promise<OperationStatus> {
+  async waitFor(startUrl: string, options: WaitOptions): Promise<OperationStatus> {
     const { pollIntervalMs, label } = options;
     const startedAt = options.startedAt ?? Date.now();
+    let url = startUrl;
+    let refusedLocation: string | undefined;
     let progress: Progress | undefined;
     let waitMs = options.firstWaitMs;
     let backoffMs = 0;
@@ -201,6 +206,12 @@ export class ApimInstance {
         }
         backoffMs = 0;
         if (response.status === 202) {
+          const moved = this.followLocation(response.headers.get('location'), url, label, refusedLocation);
+          if (moved.refused) refusedLocation = moved.refused;
+          if (moved.url !== url) {
+            options.onUrl?.(moved.url, url);
+            url = moved.url;
+          }
           options.onStatus?.('InProgress');
           if (options.once) return 'InProgress';
           progress ??= new Progress(this.log, label, 'InProgress', startedAt);
@@ -221,12 +232,48 @@ export class ApimInstance {
         }
         options.onStatus?.('Failed');
         if (response.status === 404) throw operationNotFound(url, response);
-        if (response.status >= 400) throw azureError(response);
+        if (response.status >= 400) throw azureError(response, url);
         throw unexpected(response, `the ${label.toLowerCase()} status`);
       }
     } finally {
       progress?.stop();
     }
+  }
+
+  /**
+   * The status URL to poll next, given a 202's Location: the new one when it passes the checks the first passed
+   * (https, the Resource Manager host, an operationresults URL of this instance); else the current one, saying once
+   * why the new one is not followed (no token goes to a URL that fails them).
+   */
+  private followLocation(
+    location: string | undefined,
+    current: string,
+    label: string,
+    alreadyRefused: string | undefined,
+  ): { url: string; refused?: string } {
+    if (!location) return { url: current };
+    const checked = this.checkStatusUrl(location);
+    if (checked.ok) {
+      if (checked.url !== current)
+        this.log.info(`${label}: Azure moved the operation status to ${checked.url}`);
+      return { url: checked.url };
+    }
+    if (location !== alreadyRefused) {
+      this.log.warning(
+        `${label}: Azure named a new operation-status URL that ${checked.problem}; the step does not follow it and keeps asking ${current.split('?')[0]}.`,
+      );
+    }
+    return { url: current, refused: location };
+  }
+
+  /** checkOperationUrl, and the URL must name this instance: another instance's operation is not this one's. */
+  private checkStatusUrl(value: string): OperationUrlCheck {
+    const checked = checkOperationUrl(value, this.cloud.resourceManagerEndpoint);
+    if (!checked.ok || sameInstance(checked.instance, this.instance)) return checked;
+    return {
+      ok: false,
+      problem: `names another instance ('${checked.instance.serviceName}' in resource group '${checked.instance.resourceGroup}', subscription '${checked.instance.subscriptionId}')`,
+    };
   }
 
   /**
@@ -322,7 +369,7 @@ function successBody(response: PipelineResponse, what: string): void {
   }
 }
 
-function azureError(response: PipelineResponse): AzureError {
+function azureError(response: PipelineResponse, operationUrl?: string): AzureError {
   let error: { code?: string; message?: string } = {};
   try {
     const body = JSON.parse(response.bodyAsText ?? '') as { error?: { code?: string; message?: string } };
@@ -334,6 +381,7 @@ function azureError(response: PipelineResponse): AzureError {
     error.message ?? `Azure answered HTTP ${response.status} without an error description.`,
     error.code,
     response.status,
+    operationUrl,
   );
 }
 

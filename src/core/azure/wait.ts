@@ -14,6 +14,8 @@ export class AzureError extends Error {
     message: string,
     readonly code?: string,
     readonly statusCode?: number,
+    /** The operation-status URL that gave this answer, when it was the answer to a poll. */
+    readonly operationUrl?: string,
   ) {
     super(message);
     this.name = 'AzureError';

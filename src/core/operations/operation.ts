@@ -23,6 +23,8 @@ export interface Job {
    * operation-url output is set at once (to the last one started).
    */
   trackOperation(label: string, url: string): void;
+  /** Azure named a running operation's status at a new URL: outputs, summary and messages give that one. */
+  operationMoved(from: string, to: string): void;
   operationFinished(url: string): void;
   /** Operations started in Azure that have not finished. */
   readonly running: { label: string; url: string }[];

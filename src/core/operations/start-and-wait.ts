@@ -40,14 +40,19 @@ export async function startAndWait(
     job.summary.rows.push(['Status', 'started, not waited for']);
     return undefined;
   }
-  await apim.waitFor(started.operationUrl, {
+  let url = started.operationUrl;
+  await apim.waitFor(url, {
     pollIntervalMs,
     label: verb,
     startedAt,
     firstWaitMs: Math.max(MIN_POLL_MS, started.retryAfterMs ?? pollIntervalMs),
     onStatus: (status) => job.setOutput('operationStatus', status),
+    onUrl: (to, from) => {
+      job.operationMoved(from, to);
+      url = to;
+    },
   });
-  job.operationFinished(started.operationUrl);
+  job.operationFinished(url);
   job.log.debug(`${verb} took ${formatDuration(Date.now() - startedAt)}.`);
   return Date.now() - startedAt;
 }

@@ -52,11 +52,12 @@ export const status: Operation<StatusConfig> = {
       onStatus: (value) => {
         job.setOutput('operationStatus', value);
       },
+      onUrl: (to, from) => job.operationMoved(from, to),
     });
     job.summary.rows.push(['Status', code(result)]);
     if (result === 'InProgress') {
       job.log.info(
-        `The operation is still running in Azure (wait is false, so the step does not wait). ${resumeHint(config.platform, config.operationUrl)}`,
+        `The operation is still running in Azure (wait is false, so the step does not wait). ${resumeHint(config.platform, job.operationUrl ?? config.operationUrl)}`,
       );
       return;
     }

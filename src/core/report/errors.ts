@@ -5,6 +5,7 @@
 import type { RestError } from '@azure/core-rest-pipeline';
 import type { ApimStorageAccess, CommonConfig, Instance, StorageLocation } from '../inputs/config';
 import { InputKey, inputName } from '../inputs/table';
+import { resumeHint } from '../operations/status';
 import type { IdTokenClaims } from '../sign-in/id-token';
 
 /** An error whose message is ready for the user: the adapters print it as it is. */
@@ -37,15 +38,20 @@ interface AzureErrorFacts {
   code?: string;
   statusCode?: number;
   message: string;
+  /** The operation-status URL that answered, when a poll failed. */
+  operationUrl?: string;
 }
 
 const DEFAULT_AUDIENCE = 'api://AzureADTokenExchange';
 const STORAGE_ROLE = 'Storage Blob Data Contributor';
 const APIM_ROLE = 'API Management Service Contributor';
+const READ_OPERATION_STATUS = 'Microsoft.ApiManagement/service/operationresults/read';
 
 export function explainError(error: unknown, context: ErrorContext): ActionableError {
   if (error instanceof ActionableError) return error;
   const facts = factsOf(error);
+  if (facts.operationUrl && facts.statusCode === 403)
+    return statusForbidden(facts, facts.operationUrl, context);
   const hint = hintFor(facts, context);
   // Entra messages start with their AADSTS code already.
   const alreadyNamed = facts.code !== undefined && facts.message.startsWith(facts.code);
@@ -54,11 +60,33 @@ export function explainError(error: unknown, context: ErrorContext): ActionableE
   return new ActionableError(`${context.action} failed: ${code}${facts.message}`, facts.code, hint);
 }
 
+/**
+ * The identity may start an operation but not read its status: polls answer 403 while the operation runs on in
+ * Azure. Waiting longer cannot help, so the step stops, naming the permission, the role that has it and the URL.
+ */
+function statusForbidden(facts: AzureErrorFacts, url: string, context: ErrorContext): ActionableError {
+  const { config } = context;
+  const instance = config.instance ?? { subscriptionId: '', resourceGroup: '', serviceName: '' };
+  // Azure names the operation as the scope; the role is granted on the instance (or above).
+  const scope = (
+    /scope '([^']+)'/.exec(facts.message)?.[1] ??
+    `/subscriptions/${instance.subscriptionId}/resourceGroups/${instance.resourceGroup}/providers/Microsoft.ApiManagement/service/${instance.serviceName}`
+  ).replace(/(\/providers\/Microsoft\.ApiManagement\/service\/[^/]+)\/.*$/i, '$1');
+  const started =
+    config.operation === 'backup' || config.operation === 'restore' ? config.operation : 'operation';
+  return new ActionableError(
+    `${context.action} failed: Azure does not let this identity read the operation's status (${facts.code ?? 'HTTP 403'}: ${facts.message.replace(/\.$/, '')}). The ${started} goes on in Azure: its status is at ${url}`,
+    facts.code ?? 'AuthorizationFailed',
+    `Reading the status needs '${READ_OPERATION_STATUS}': grant the identity you signed in as '${APIM_ROLE}' (or a custom role with ${READ_OPERATION_STATUS}) on scope '${scope}'; role assignments can take a few minutes to apply. ${resumeHint(config.platform, url)}`,
+  );
+}
+
 function factsOf(error: unknown): AzureErrorFacts {
   const e = error as {
     code?: unknown;
     statusCode?: unknown;
     message?: unknown;
+    operationUrl?: unknown;
     errorResponse?: { error?: string; errorDescription?: string; errorCodes?: number[] };
   };
   const message = typeof e?.message === 'string' ? e.message : String(error);
@@ -66,7 +94,8 @@ function factsOf(error: unknown): AzureErrorFacts {
   const aadsts = /AADSTS(\d+)/.exec(e?.errorResponse?.errorDescription ?? message);
   const code = aadsts ? `AADSTS${aadsts[1]}` : typeof e?.code === 'string' ? e.code : undefined;
   const statusCode = typeof e?.statusCode === 'number' ? e.statusCode : undefined;
-  return { code, statusCode, message: entraDescription(firstParagraph(message)) };
+  const operationUrl = typeof e?.operationUrl === 'string' ? e.operationUrl : undefined;
+  return { code, statusCode, message: entraDescription(firstParagraph(message)), operationUrl };
 }
 
 /**
