@@ -206,6 +206,8 @@ describe('partial failure', () => {
     const subscriptionId = freshSubscription();
     const add = fleet(subscriptionId);
     const services = ['apim-one-1', 'apim-one-2', 'apim-one-3'].map((name) => add('rg-fleet', name));
+    // Matches the pattern, but in another resource group: not looked at.
+    const elsewhere = add('rg-other', 'apim-one-4');
     const run = await github({
       operation: 'backup',
       'subscription-id': subscriptionId,
@@ -219,6 +221,8 @@ describe('partial failure', () => {
       expect(operations[i].startedAt).toBeGreaterThanOrEqual(operations[i - 1].finishedAt!);
     }
     expect(run.stdout).toContain('3 instance(s), at most 1 at once: apim-one-1, apim-one-2, apim-one-3.');
+    expect(elsewhere.operations).toEqual([]);
+    expect(results(run).map((result) => result.service)).toEqual(['apim-one-1', 'apim-one-2', 'apim-one-3']);
   });
 });
 
