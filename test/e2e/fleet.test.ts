@@ -14,6 +14,7 @@ import {
 } from '../stand-in';
 import {
   azureDevOpsInputs,
+  CLIENT_ID,
   CONTAINER,
   githubInputs,
   LocalAzure,
@@ -332,6 +333,28 @@ describe('what cannot run fails before anything starts', () => {
     expect(run.errorMessage).toContain(
       `No API Management instance matching 'apim-*-prod' in subscription '${subscriptionId}' (every resource group); it holds apim-nomatch-dev. Nothing was run.`,
     );
+  });
+
+  it('GitHub: an identity that may not list the instances is told which permission, on which scope', async () => {
+    const subscriptionId = freshSubscription();
+    const add = fleet(subscriptionId);
+    const instance = add('rg-fleet', 'apim-denied-a');
+    standIn.deny(CLIENT_ID, subscriptionId);
+    const run = await github({
+      operation: 'backup',
+      'subscription-id': subscriptionId,
+      'resource-group': 'rg-fleet',
+      'service-name': 'apim-denied-*',
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.errorMessage).toContain(
+      `Listing the API Management instances of resource group 'rg-fleet' of subscription '${subscriptionId}' failed: AuthorizationFailed: The client '${CLIENT_ID}'`,
+    );
+    expect(run.errorMessage).toContain(
+      `What to do: The identity you signed in as lacks permission for 'Microsoft.ApiManagement/service/read'. Grant it`,
+    );
+    expect(run.errorMessage).toContain(`on scope '/subscriptions/${subscriptionId}/resourceGroups/rg-fleet'`);
+    expect(instance.operations).toEqual([]);
   });
 
   it('GitHub: restore keeps one target and refuses a list before any request', async () => {

@@ -38,7 +38,7 @@ export function fleetOf(inner: Operation<CommonConfig>): RunnableOperation<Fleet
       `${NOUNS[config.operation]} of each API Management instance ${describeSelection(config.selection)} in ${describeScope(config.scope)}, at most ${config.maxParallel} at once, each as a single ${config.operation} would run. Timeout ${formatDuration(config.timing.timeoutMs)} for all of them.`,
 
     async run(config, job) {
-      const found = await job.instances(config.scope);
+      const found = await findInstances(job, config);
       const plan = planFleet(found, config.selection, config.scope, config.platform);
       const skipped: InstanceResult[] = plan.skipped.map(({ instance, reason }) => {
         job.log.info(`[${instance.serviceName}] Skipped: ${reason} (found by a pattern).`);
@@ -71,6 +71,23 @@ export function fleetOf(inner: Operation<CommonConfig>): RunnableOperation<Fleet
       }
     },
   };
+}
+
+/** The instances of the scope; a refusal is explained with the scope, where the role is missing. */
+export async function findInstances(
+  job: Job,
+  config: CommonConfig & { scope: FleetScope },
+): Promise<FoundInstance[]> {
+  try {
+    return await job.instances(config.scope);
+  } catch (error) {
+    if (job.deadline.ended) throw error;
+    const { subscriptionId, resourceGroup = '' } = config.scope;
+    throw explainError(error, {
+      action: `Listing the API Management instances of ${describeScope(config.scope)}`,
+      config: { ...config, instance: { subscriptionId, resourceGroup, serviceName: '' } },
+    });
+  }
 }
 
 /**

@@ -7,6 +7,7 @@ import { isFleet } from '../fleet/selection';
 import type { Operation, RunnableOperation } from '../operations/operation';
 import { OPERATION_MODULES } from '../operations';
 import { ConfigBuilder } from './builder';
+import { checkServiceName } from './naming-rules';
 import { CommonConfig, ConnectionInputs, Instance, InputError, RunContext } from './config';
 import { resolveSignIn } from './sign-in';
 import {
@@ -106,7 +107,9 @@ function parseFleet(
     );
   }
 
-  const representativeName = selection.names[0] ?? selection.patterns[0]?.replace(/\*/g, 'x') ?? 'x';
+  // An instance named like the selection, so that messages about the rest read naturally.
+  const likeSelection = selection.names[0] ?? selection.patterns[0]?.replace(/\*/g, 'x') ?? 'x';
+  const representativeName = checkServiceName(likeSelection) ? 'x' : likeSelection;
   const configureInstance = (instance: Instance) => parseOne(instanceInputs(raw, instance), context).config;
   let representative: CommonConfig | undefined;
   try {
@@ -122,8 +125,12 @@ function parseFleet(
   }
   if (builder.problems.length > 0) throw new InputError(builder.problems);
 
+  const { platform, cloud, timing, storage } = representative!;
   const config: FleetConfig = {
-    ...representative!,
+    platform,
+    cloud,
+    timing,
+    storage,
     ...signIn,
     operation: name,
     scope,

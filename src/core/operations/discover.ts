@@ -3,6 +3,7 @@
  * select) with their tier, location and whether they have backup; the ones with backup as data for the CI system's
  * own matrix, keyed by this step's input names so each matrix job passes them straight back in.
  */
+import { findInstances } from '../fleet/operation';
 import type { FleetScope, FoundInstance } from '../fleet/plan';
 import { describeScope, noBackupReason, planFleet } from '../fleet/plan';
 import { describeSelection, Selection } from '../fleet/selection';
@@ -33,7 +34,7 @@ export const discover: Operation<DiscoverConfig> = {
     `Listing the API Management instances ${describeSelection(config.selection)} in ${describeScope(config.scope)}. Timeout ${formatDuration(config.timing.timeoutMs)}.`,
 
   async run(config, job) {
-    const found = await job.instances(config.scope);
+    const found = await findInstances(job, config);
     const { run, skipped } = planFleet(found, config.selection, config.scope, config.platform);
     const listed = [...run, ...skipped.map(({ instance }) => instance)].sort((a, b) =>
       a.serviceName.localeCompare(b.serviceName),
