@@ -129,7 +129,7 @@ async function runInstance(
     const running = job.operationUrl;
     let message: string;
     if (deadline.ended) {
-      const stopped = deadline.expired ? 'Stopped by the step’s timeout' : 'Cancelled';
+      const stopped = deadline.expired ? "Stopped by the step's timeout" : 'Cancelled';
       message = running
         ? `${stopped}. The ${fleet.operation} may still be running in Azure: ${running}`
         : `${stopped} before any operation started in Azure.`;
