@@ -10,6 +10,7 @@ import { describeSelection, Selection } from '../fleet/selection';
 import { lacksBackup } from '../azure/tiers';
 import type { CommonConfig } from '../inputs/config';
 import { formatDuration } from '../inputs/duration';
+import type { OutputName } from '../inputs/outputs';
 import { inputName, Platform } from '../inputs/table';
 import { code, markdownTable } from '../report/summary';
 import type { Operation } from './operation';
@@ -48,10 +49,9 @@ export const discover: Operation<DiscoverConfig> = {
         `  ${instance.serviceName}: ${instance.tier}, ${instance.location ?? 'location unknown'}, resource group ${instance.resourceGroup}; ${backup}`,
       );
     }
-    const entries = run.map((instance) => matrixEntry(instance, config.platform));
-    job.setOutput('instances', JSON.stringify(entries));
-    job.setOutput('instanceCount', String(entries.length));
-    if (config.platform === 'azureDevOps') job.setOutput('instancesMatrix', JSON.stringify(matrix(run)));
+    for (const [name, value] of Object.entries(matrixOutputs(run, config.platform))) {
+      job.setOutput(name as OutputName, value);
+    }
 
     job.summary.rows.push(
       ['Where', describeScope(config.scope)],
@@ -71,6 +71,19 @@ export const discover: Operation<DiscoverConfig> = {
     );
   },
 };
+
+/** The outputs of discover: the one place they are serialised (so they can be bounded in one place too). */
+export function matrixOutputs(
+  instances: FoundInstance[],
+  platform: Platform,
+): Partial<Record<OutputName, string>> {
+  const entries = instances.map((instance) => matrixEntry(instance, platform));
+  return {
+    instances: JSON.stringify(entries),
+    instanceCount: String(entries.length),
+    ...(platform === 'azureDevOps' ? { instancesMatrix: JSON.stringify(matrix(instances)) } : {}),
+  };
+}
 
 /** One instance, keyed by this step's own input names on the platform, plus what the matrix job may show. */
 function matrixEntry(instance: FoundInstance, platform: Platform): Record<string, string> {
