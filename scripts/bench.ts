@@ -4,11 +4,16 @@
  *
  * The catalog section measures the operations that read backups in storage (list, verify, prune) on a container of
  * 10,000 blobs in Azurite behind a proxy adding 20 ms a request, as real Azure Storage takes milliseconds.
- * BENCH_ONLY=startup or BENCH_ONLY=catalog runs one section.
+ * The fleet section backs up 20 instances with 3-second operations in one step (max-parallel 5), beside `az apim
+ * backup` run for each instance one after another against the same stand-in, and against the floor of
+ * ceil(20 / 5) × 3 s. BENCH_ONLY=startup, catalog or fleet runs one section.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
@@ -91,8 +96,8 @@ async function measureBundle(name: string, runs: number, once: () => Promise<Bun
 }
 
 async function main(): Promise<void> {
-  if (ONLY !== 'catalog') await startup();
-  if (ONLY !== 'startup') await catalog();
+  const sections: Record<string, () => Promise<void>> = { startup, catalog, fleet };
+  for (const [name, section] of Object.entries(sections)) if (!ONLY || ONLY === name) await section();
 }
 
 async function startup(): Promise<void> {
@@ -400,6 +405,245 @@ async function prune(): Promise<void> {
     await standIn.close();
     await storage.close();
   }
+}
+
+const FLEET_SIZE = Number(process.env.BENCH_FLEET_SIZE ?? 20);
+const FLEET_PARALLEL = 5;
+const FLEET_OPERATION_MS = 3_000;
+
+/**
+ * One step backing up FLEET_SIZE instances (max-parallel FLEET_PARALLEL) against `az apim backup` for each in turn,
+ * on the same stand-in. Every operation takes FLEET_OPERATION_MS and answers Retry-After: 1, so az (which otherwise
+ * polls every 30 s) and the step both poll every second.
+ */
+async function fleet(): Promise<void> {
+  const floorMs = Math.ceil(FLEET_SIZE / FLEET_PARALLEL) * FLEET_OPERATION_MS;
+  console.log(
+    `\nFleet: ${FLEET_SIZE} instances, ${FLEET_OPERATION_MS / 1000} s operations; load average before: ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ')} on ${availableParallelism()} cores\n`,
+  );
+  const standIn = await startLocalAzure();
+  const azConfig = mkdtempSync(join(tmpdir(), 'az-fleet-'));
+  const guard = await outboundGuard();
+  const adfs = await adfsMetadata(standIn.url, standIn.certificate);
+  try {
+    const names = Array.from(
+      { length: FLEET_SIZE },
+      (_, i) => `apim-fleet-${String(i + 1).padStart(2, '0')}`,
+    );
+    const services = names.map((name) =>
+      standIn.addService({
+        subscriptionId: SUBSCRIPTION_ID,
+        resourceGroup: 'rg-fleet',
+        name,
+        operationMs: FLEET_OPERATION_MS,
+        retryAfterSeconds: 1,
+      }),
+    );
+    const start = performance.now();
+    const run = await runGitHubAction({
+      inputs: {
+        operation: 'backup',
+        'tenant-id': TENANT_ID,
+        'client-id': CLIENT_ID,
+        'client-secret': CLIENT_SECRET,
+        'subscription-id': SUBSCRIPTION_ID,
+        'resource-group': 'rg-fleet',
+        'service-name': 'apim-fleet-*',
+        'max-parallel': String(FLEET_PARALLEL),
+        'storage-account': STORAGE_ACCOUNT,
+        container: CONTAINER,
+        'storage-key': STORAGE_KEY,
+        'blob-endpoint': standIn.blobEndpoint,
+        'poll-interval': '1s',
+        'resource-manager-endpoint': standIn.url,
+        'authority-host': standIn.url,
+      },
+      caCertPath: standIn.caCertPath,
+    });
+    const stepMs = performance.now() - start;
+    const backedUp = services.filter((service) => service.operations.some((op) => op.status === 'Succeeded'));
+    const figures: Figure[] = [
+      {
+        name: `GitHub bundle: backup of ${FLEET_SIZE} instances, max-parallel ${FLEET_PARALLEL}`,
+        samples: [stepMs],
+        note:
+          (run.result === 'Succeeded' ? '' : `FAILED: ${run.errorMessage.replace(/\s*\n\s*/g, ' ')}; `) +
+          `${backedUp.length} backed up; ${(stepMs / floorMs).toFixed(2)}× the floor of ceil(${FLEET_SIZE}/${FLEET_PARALLEL}) × ${FLEET_OPERATION_MS / 1000} s = ${floorMs / 1000} s`,
+      },
+    ];
+
+    if (spawnSync('az', ['version'], { env: azEnv(azConfig) }).status !== 0) {
+      console.log('Azure CLI not installed: `apt-get install azure-cli` to add it as a peer.\n');
+      print(figures);
+      return;
+    }
+    writeAzureCliLogin(azConfig, standIn.url, adfs.url);
+    const env = {
+      ...azEnv(azConfig),
+      REQUESTS_CA_BUNDLE: standIn.caCertPath,
+      // Anything not on 127.0.0.1 goes to the guard, which refuses it and counts it: no name is looked up.
+      HTTPS_PROXY: guard.url,
+      HTTP_PROXY: guard.url,
+      NO_PROXY: '127.0.0.1,localhost',
+    };
+    const before = services.map((service) => service.operations.length);
+    const azSamples: number[] = [];
+    let failure: string | undefined;
+    const azStart = performance.now();
+    for (const name of names) {
+      const one = performance.now();
+      const result = await spawnAsync(
+        'az',
+        [
+          'apim',
+          'backup',
+          '--subscription',
+          SUBSCRIPTION_ID,
+          '-g',
+          'rg-fleet',
+          '-n',
+          name,
+          '--backup-name',
+          `${name}-az.apimbackup`,
+          '--storage-account-name',
+          STORAGE_ACCOUNT,
+          '--storage-account-container',
+          CONTAINER,
+          '--storage-account-key',
+          STORAGE_KEY,
+          '-o',
+          'none',
+        ],
+        env,
+      );
+      azSamples.push(performance.now() - one);
+      if (result.status !== 0) failure ??= `exit ${result.status}: ${result.stderr.trim().split('\n').pop()}`;
+    }
+    const azMs = performance.now() - azStart;
+    const azBackedUp = services.filter((service, i) =>
+      service.operations.slice(before[i]).some((op) => op.status === 'Succeeded'),
+    ).length;
+    figures.push(
+      {
+        name: `peer: az apim backup × ${FLEET_SIZE}, one after another`,
+        samples: [azMs],
+        note: `${failure ? `FAILED (${failure}); ` : ''}${azBackedUp} backed up; the step was ${(azMs / stepMs).toFixed(1)}× faster`,
+      },
+      { name: 'peer: one az apim backup', samples: azSamples },
+    );
+    print(figures);
+    console.log(
+      `\nload average after: ${loadavg()
+        .map((load) => load.toFixed(2))
+        .join(
+          ' ',
+        )}; requests az tried to send beyond 127.0.0.1 (refused): ${guard.attempts.length ? guard.attempts.join(', ') : 'none'}`,
+    );
+  } finally {
+    rmSync(azConfig, { recursive: true, force: true });
+    await guard.close();
+    await adfs.close();
+    await standIn.close();
+  }
+}
+
+/**
+ * An Azure CLI profile signed in as the app against the stand-in, written as `az login` and `az cloud register`
+ * leave it (both would ask the network). The cloud's authority ends in /adfs: MSAL then skips its instance
+ * discovery at login.microsoftonline.com and reads the metadata adfsMetadata serves.
+ */
+function writeAzureCliLogin(dir: string, armUrl: string, authority: string): void {
+  writeFileSync(
+    join(dir, 'clouds.config'),
+    [
+      '[StandIn]',
+      'profile = latest',
+      `endpoint_resource_manager = ${armUrl}/`,
+      `endpoint_management = ${armUrl}/`,
+      `endpoint_active_directory = ${authority}`,
+      `endpoint_active_directory_resource_id = ${armUrl}/`,
+      'suffix_storage_endpoint = core.windows.net',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(join(dir, 'config'), '[cloud]\nname = StandIn\n\n[core]\ncollect_telemetry = false\n');
+  writeFileSync(
+    join(dir, 'azureProfile.json'),
+    JSON.stringify({
+      installationId: '00000000-0000-4000-8000-000000000000',
+      subscriptions: [
+        {
+          id: SUBSCRIPTION_ID,
+          name: 'bench',
+          state: 'Enabled',
+          user: { name: CLIENT_ID, type: 'servicePrincipal' },
+          isDefault: true,
+          tenantId: TENANT_ID,
+          environmentName: 'StandIn',
+          homeTenantId: TENANT_ID,
+          managedByTenants: [],
+        },
+      ],
+    }),
+  );
+  writeFileSync(
+    join(dir, 'service_principal_entries.json'),
+    JSON.stringify([{ client_id: CLIENT_ID, tenant: TENANT_ID, client_secret: CLIENT_SECRET }]),
+  );
+}
+
+/** https://127.0.0.1:PORT/adfs: OpenID metadata whose token endpoint is the stand-in's, for the tenant. */
+async function adfsMetadata(
+  standInUrl: string,
+  certificate: { certPem: string; keyPem: string },
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createHttpsServer(
+    { cert: certificate.certPem, key: certificate.keyPem },
+    (request, response) => {
+      if (request.url?.startsWith('/adfs/.well-known/openid-configuration')) {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({
+            issuer: `${standInUrl}/${TENANT_ID}/v2.0`,
+            authorization_endpoint: `${standInUrl}/${TENANT_ID}/oauth2/v2.0/authorize`,
+            token_endpoint: `${standInUrl}/${TENANT_ID}/oauth2/v2.0/token`,
+          }),
+        );
+        return;
+      }
+      response.writeHead(404).end();
+    },
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/adfs`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A proxy that refuses every request and remembers where it was meant to go. */
+async function outboundGuard(): Promise<{ url: string; attempts: string[]; close(): Promise<void> }> {
+  const attempts: string[] = [];
+  const server = createHttpServer((request, response) => {
+    attempts.push(request.url ?? '');
+    response.writeHead(403).end();
+  });
+  server.on('connect', (request, socket) => {
+    attempts.push(request.url ?? '');
+    socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    attempts,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 main().catch((error: unknown) => {

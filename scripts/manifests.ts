@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { parse, stringify } from 'yaml';
-import { OUTPUTS } from '../src/core/inputs/outputs';
+import { OutputDefinition, OUTPUTS as OUTPUT_TABLE } from '../src/core/inputs/outputs';
 import {
   GROUPS,
   Input,
@@ -17,6 +17,8 @@ import {
   DEFAULT_BACKUP_NAME,
   usedBy,
 } from '../src/core/inputs/table';
+
+const OUTPUTS: readonly OutputDefinition[] = OUTPUT_TABLE;
 
 /** The repository root: the nearest folder up with action.yml (this file also runs bundled, from a cache folder). */
 function findRoot(dir: string): string {
@@ -72,7 +74,10 @@ export function renderActionYml(): string {
     ]),
   );
   const outputs = Object.fromEntries(
-    OUTPUTS.map((output) => [output.github, { description: output.description }]),
+    OUTPUTS.filter((output) => output.github).map((output) => [
+      output.github,
+      { description: output.description },
+    ]),
   );
   const action = {
     name: current.name,
@@ -86,8 +91,9 @@ export function renderActionYml(): string {
   return stringify(action, { lineWidth: 0, defaultStringType: 'QUOTE_SINGLE', defaultKeyType: 'PLAIN' });
 }
 
+/** Shown for every operation that may read the input (with several instances too). */
 function visibleRule(input: Input): string | undefined {
-  const operations = OPERATIONS.filter((operation) => usedBy(input, operation));
+  const operations = OPERATIONS.filter((operation) => usedBy(input, operation, true));
   if (operations.length === OPERATIONS.length) return undefined;
   if (input.notFor && !input.operations)
     return input.notFor.map((operation) => `operation != ${operation}`).join(' && ');
@@ -120,7 +126,8 @@ export function renderTaskJson(): string {
               : 'string',
       label: input.label,
       ...(input.default ? { defaultValue: input.default } : {}),
-      required: input.required === true,
+      // The editor demands a required input; one that an operation may leave empty is checked by the core.
+      required: input.required === true && input.optionalFor === undefined,
       ...(input.group ? { groupName: input.group } : {}),
       ...(visibleRule(input) ? { visibleRule: visibleRule(input) } : {}),
       helpMarkDown: input.azureDevOpsDescription ?? input.description,
@@ -162,7 +169,7 @@ function defaultCell(input: Input): string {
       input.operations
         ? `(required for ${input.operations.join(', ')})`
         : input.notFor
-          ? `(required, except for ${input.notFor.join(', ')})`
+          ? `(required, except for ${[...input.notFor, ...(input.optionalFor ?? [])].join(', ')})`
           : '(required)',
     );
   if (input.default) parts.push(code(input.default));
@@ -175,11 +182,11 @@ function inputsTable(): string {
     code(input.github),
     input.azureDevOps ? code(input.azureDevOpsAlias ?? input.azureDevOps) : 'from the connection',
     defaultCell(input),
-    input.operations
+    (input.operations
       ? input.operations.join(', ')
       : input.notFor
         ? `all but ${input.notFor.join(', ')}`
-        : 'all',
+        : 'all') + (input.fleetOnly ? `; ${input.fleetOnly.join(', ')} with several instances` : ''),
     input.description.replace(/\|/g, '\\|'),
   ]);
   return table(['GitHub', 'Azure DevOps', 'Default', 'Used by', 'Meaning'], rows);

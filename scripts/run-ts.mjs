@@ -5,7 +5,9 @@ import { createRequire } from 'node:module';
 import { basename, join, resolve } from 'node:path';
 
 const entry = resolve(process.argv[2]);
-const outDir = resolve('node_modules', '.cache', 'apim-scripts');
+// Inside this checkout, not under node_modules: scripts find the repository (and its dist/) from their own folder,
+// and node_modules may be a symlink into another checkout, which they would then write to and run instead.
+const outDir = resolve('.tmp', 'apim-scripts');
 mkdirSync(outDir, { recursive: true });
 const outfile = join(outDir, `${basename(entry, '.ts')}.cjs`);
 await build({

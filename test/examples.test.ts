@@ -10,7 +10,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { InputError } from '../src/core/inputs/config';
 import { parseJob } from '../src/core/inputs/parse';
 import { readInputs } from '../src/core/inputs/read';
-import { Input, INPUTS, InputKey, OperationName, Platform, usedBy } from '../src/core/inputs/table';
+import { Input, INPUTS, InputKey, OperationName, Platform, requiredFor } from '../src/core/inputs/table';
 
 /**
  * The one place that knows the core's API: validates the inputs of one step as the action or the task reads
@@ -24,7 +24,7 @@ function coreProblems(
 ): string[] {
   const operation = (inputs.operation ?? '') as OperationName;
   const missing = (INPUTS as readonly Input[])
-    .filter((input) => input.required && input[platform] !== undefined && usedBy(input, operation))
+    .filter((input) => input[platform] !== undefined && requiredFor(input, operation))
     .map((input) => input[platform] as string)
     .filter((name) => !inputs[name])
     .map((name) => `${name} is required`);
@@ -99,6 +99,8 @@ const PLACEHOLDERS: Record<InputKey, string> = {
   safetyBackupName: 'placeholder-pre-restore.apimbackup',
   wait: 'true',
   operationUrl: `https://management.azure.com/subscriptions/${GUID}/resourceGroups/rg-placeholder/providers/Microsoft.ApiManagement/service/apim-placeholder/operationresults/b3AtMQ?api-version=2024-05-01`,
+  maxParallel: '5',
+  instanceTags: 'env=prod',
 };
 const isPlaceholder = (value: string) => /\$\{\{.*\}\}|\$\(.*\)/.test(value);
 

@@ -33,10 +33,10 @@ export function createJob(
     deadline,
     setOutput: (name, value) => host.setOutput(name, value),
     summary: { rows: [], sections: [] },
-    trackOperation(label, url) {
+    trackOperation(label, url, options) {
       running.set(url, label);
       host.setOutput('operationUrl', url);
-      job.summary.rows.push([`${label}: operation`, url]);
+      if (options?.summary !== false) job.summary.rows.push([`${label}: operation`, url]);
     },
     operationMoved(from, to) {
       const entries = [...running].map(([url, label]): [string, string] => [url === from ? to : url, label]);
@@ -55,14 +55,18 @@ export function createJob(
       return [...running.keys()].at(-1);
     },
     done: [],
-    async apim(instance) {
+    async apim(instance, log = host.log) {
       const [{ ApimInstance }, credential] = await Promise.all([import('./azure/apim'), signedIn()]);
-      return new ApimInstance(credential, instance, config.cloud, host.log, deadline);
+      return new ApimInstance(credential, instance, config.cloud, log, deadline);
     },
     async catalog() {
       const { BackupCatalog } = await import('./azure/backups');
       const credential = config.storage.sharedKey ? undefined : await signedIn();
       return new BackupCatalog(config.storage, credential, describeStorageIdentity(config), deadline);
+    },
+    async instances(scope) {
+      const [{ listInstances }, credential] = await Promise.all([import('./azure/instances'), signedIn()]);
+      return listInstances(credential, scope, config.cloud, deadline);
     },
   };
   return job;

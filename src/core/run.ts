@@ -12,7 +12,7 @@ import type { RawInputs } from './inputs/table';
 import { createJob, idTokenCache } from './job';
 import type { Host, Logger } from './ports';
 import { explainError } from './report/errors';
-import { cancelError, timeoutError, whereThingsStand } from './report/interrupted';
+import { cancelError, cancelNotice, timeoutError, whereThingsStand } from './report/interrupted';
 import { redactingHost, safeText, SecretRegistry } from './report/secrets';
 import { renderSummary } from './report/summary';
 
@@ -52,12 +52,7 @@ export async function runJob(
   const job = createJob(config, context, host, secrets, deadline, idTokens);
   const title = operation.title(config);
   // Said the moment the runner cancels, before anything else unwinds.
-  const onCancel = () =>
-    log.warning(
-      job.operationUrl
-        ? `Cancelled: the step stops waiting. The ${config.operation} goes on in Azure: ${job.operationUrl}`
-        : `Cancelled: the step stops${deadline.activity ? ` ${deadline.activity}` : ''}.`,
-    );
+  const onCancel = () => log.warning(cancelNotice(config, job, deadline.activity));
   host.cancelSignal?.addEventListener('abort', onCancel, { once: true });
   try {
     await operation.run(config, job);
@@ -66,9 +61,21 @@ export async function runJob(
     return { succeeded: true };
   } catch (error) {
     const explained = deadline.expired
-      ? timeoutError(operation.action(config), config, job.operationUrl, deadline.activity)
+      ? timeoutError(
+          operation.action(config),
+          config,
+          job.operationUrl,
+          deadline.activity,
+          job.running.length,
+        )
       : deadline.cancelled
-        ? cancelError(operation.action(config), config, job.operationUrl, deadline.activity)
+        ? cancelError(
+            operation.action(config),
+            config,
+            job.operationUrl,
+            deadline.activity,
+            job.running.length,
+          )
         : explainError(error, { action: operation.action(config), config, idTokenClaims: idTokens?.claims });
     const message = safeText([explained.message, ...whereThingsStand(job)].join('\n'), secrets);
     log.debug(secrets.redact(format('Underlying error: %O', error)));

@@ -28,6 +28,8 @@ interface Operation {
 export class ApiManagement {
   private readonly services = new Map<string, ServiceState>();
   private readonly operations = new Map<string, Operation>();
+  /** Services per page of a service list; the rest follow through nextLink. */
+  listPageSize = 2;
 
   constructor(private readonly blobStore: BlobStore) {}
 
@@ -39,6 +41,41 @@ export class ApiManagement {
 
   find(subscriptionId: string, resourceGroup: string, name: string): ServiceState | undefined {
     return this.services.get(key(subscriptionId, resourceGroup, name));
+  }
+
+  /** The services of a subscription, or of one of its resource groups, in the order they were added. */
+  list(subscriptionId: string, resourceGroup?: string): ServiceState[] {
+    return [...this.services.values()].filter(
+      (s) =>
+        same(s.subscriptionId, subscriptionId) &&
+        (resourceGroup === undefined || same(s.resourceGroup, resourceGroup)),
+    );
+  }
+
+  /**
+   * One page of GET …/providers/Microsoft.ApiManagement/service (ApiManagementServiceListResult): `value`, and a
+   * `nextLink` carrying api-version and a $skipToken while more remain. `listUrl` is the list's URL without query.
+   */
+  listPage(
+    services: ServiceState[],
+    skipToken: string | undefined,
+    listUrl: string,
+    apiVersion: string,
+  ): Reply {
+    const start = skipToken === undefined ? 0 : Number(Buffer.from(skipToken, 'base64url').toString());
+    if (!Number.isInteger(start) || start < 0) {
+      return json(400, {
+        error: { code: 'InvalidSkipToken', message: `The $skipToken '${skipToken}' is invalid.` },
+      });
+    }
+    const end = start + Math.max(1, this.listPageSize);
+    const next = Buffer.from(String(end)).toString('base64url');
+    return json(200, {
+      value: services.slice(start, end).map((service) => service.resource()),
+      ...(end < services.length
+        ? { nextLink: `${listUrl}?api-version=${encodeURIComponent(apiVersion)}&%24skipToken=${next}` }
+        : {}),
+    });
   }
 
   hasSubscription(subscriptionId: string): boolean {

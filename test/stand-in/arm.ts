@@ -10,6 +10,10 @@ import { AccessTokenRecord, entraTime, objectIdOf, TokenRegistry } from './token
 const SERVICE_PATH =
   /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ApiManagement\/service\/([^/]+)(?:\/(backup|restore|operationresults\/([^/]+)))?\/?$/i;
 
+/** The service list of a subscription or of one of its resource groups. */
+const LIST_PATH =
+  /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?\/providers\/Microsoft\.ApiManagement\/service\/?$/i;
+
 // Real ARM accepts its own audiences too, so a token asked for with the public ARM scope works here as well.
 const ARM_AUDIENCES = ['https://management.azure.com', 'https://management.core.windows.net'];
 
@@ -55,6 +59,8 @@ export class Arm {
         'The api-version query parameter (?api-version=) is required for all requests.',
       );
     }
+    const list = LIST_PATH.exec(request.path);
+    if (list) return this.list(request, principal.principal, list[1], list[2], apiVersion);
     // Azure answers `…/service/{name}//operationresults/{id}` (its own first Location in 2019–2021) as the same URL.
     const match = SERVICE_PATH.exec(request.path.replace(/\/{2,}/g, '/'));
     if (!match) {
@@ -115,6 +121,48 @@ export class Arm {
     }
     if (operationId !== undefined) return this.apim.poll(service, operationId);
     return json(200, service.read());
+  }
+
+  /** GET …/providers/Microsoft.ApiManagement/service, a page at a time, with ARM's not-found and 403 answers. */
+  private list(
+    request: RecordedRequest,
+    principal: string,
+    subscriptionId: string,
+    resourceGroup: string | undefined,
+    apiVersion: string,
+  ): Reply {
+    if (request.method !== 'GET') {
+      return armError(
+        405,
+        'UnsupportedHttpMethod',
+        `The stand-in does not support '${request.method}' on '${request.path}'.`,
+      );
+    }
+    if (!this.apim.hasSubscription(subscriptionId)) {
+      return armError(
+        404,
+        'SubscriptionNotFound',
+        `The subscription '${subscriptionId}' could not be found.`,
+      );
+    }
+    const scope = `/subscriptions/${subscriptionId}${resourceGroup === undefined ? '' : `/resourceGroups/${resourceGroup}`}`;
+    if (this.isDenied(principal, subscriptionId)) {
+      return armError(
+        403,
+        'AuthorizationFailed',
+        `The client '${principal}' with object id '${objectIdOf(principal)}' does not have authorization to perform action 'Microsoft.ApiManagement/service/read' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+      );
+    }
+    if (resourceGroup !== undefined && !this.apim.hasResourceGroup(subscriptionId, resourceGroup)) {
+      return armError(404, 'ResourceGroupNotFound', `Resource group '${resourceGroup}' could not be found.`);
+    }
+    const services = this.apim.list(subscriptionId, resourceGroup);
+    return this.apim.listPage(
+      services,
+      request.query.$skipToken,
+      `${this.baseUrl()}${request.path}`,
+      apiVersion,
+    );
   }
 
   /** The caller's token, or the 401 ARM answers. */

@@ -12,6 +12,7 @@ export type FaultRoute =
   | 'azure-devops-oidc'
   | 'managed-identity'
   | 'service-get'
+  | 'service-list'
   | 'start'
   | 'operation-status';
 
@@ -24,6 +25,8 @@ export type Fault =
   /** A canned reply, or one made from the request (e.g. echoing what the client sent). */
   | { kind: 'reply'; reply: Reply | ((request: RecordedRequest) => Reply) };
 
+const SERVICE_LIST =
+  /^\/subscriptions\/[^/]+(?:\/resourceGroups\/[^/]+)?\/providers\/Microsoft\.ApiManagement\/service\/?$/i;
 const SERVICE =
   /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ApiManagement\/service\/[^/]+/i;
 
@@ -36,6 +39,7 @@ export function routeOf(request: RecordedRequest): FaultRoute | undefined {
   if (path === '/github/idtoken') return 'github-id-token';
   if (path === '/ado/oidctoken') return 'azure-devops-oidc';
   if (path === '/msi/token') return 'managed-identity';
+  if (method === 'GET' && SERVICE_LIST.test(path)) return 'service-list';
   const service = SERVICE.exec(path);
   if (!service) return undefined;
   const rest = path.slice(service[0].length).toLowerCase();

@@ -10,6 +10,8 @@
  *   `…/service/{name}//operationresults/{id}` (two slashes, Azure's own first Location in 2019–2021) as the same.
  * - A subscription / resource group exists when some added service is in it (else SubscriptionNotFound /
  *   ResourceGroupNotFound); ARM accepts tokens for this url or the public ARM audiences.
+ * - The service list of a subscription or resource group answers a page of `setListPageSize` services (default 2)
+ *   in the order they were added, with a `nextLink` (api-version and `$skipToken`) while more remain.
  * - An operation completes on the operation-result GET that comes after `operationPolls` 202 answers and at least
  *   `operationMs` after the start; nothing completes between polls, so the instance stays 'Updating' until then.
  * - A failed operation answers failure.status (default 400, which the SDK pipeline does not retry) with
@@ -80,6 +82,8 @@ export interface StandIn {
   blobStore: BlobStore;
   addApp(app: AppRegistration): void;
   addService(spec: ServiceSpec): ServiceState;
+  /** Services per page of a service list (default 2): the rest follow through nextLink, as ARM pages. */
+  setListPageSize(size: number): void;
   /** ARM then answers 403 AuthorizationFailed to this principal, on one subscription or (default) all. */
   deny(clientId: string, subscriptionId?: string): void;
   /**
@@ -195,6 +199,9 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     blobStore,
     addApp: (app) => entra.addApp(app),
     addService: (spec) => apim.add(spec),
+    setListPageSize: (size) => {
+      apim.listPageSize = size;
+    },
     deny: (clientId, subscriptionId) => arm.deny(clientId, subscriptionId),
     denyAction: (clientId, action) => arm.denyAction(clientId, action),
     github,

@@ -47,6 +47,8 @@ export type ServiceSpec = {
   name: string;
   sku?: string;
   location?: string;
+  /** Resource tags, as ARM returns them on the service and in the service list. */
+  tags?: Record<string, string>;
 } & Partial<ServiceBehaviour>;
 export interface OperationRecord {
   id: string;
@@ -69,6 +71,7 @@ export class ServiceState {
   readonly resourceGroup: string;
   readonly name: string;
   readonly location: string;
+  readonly tags: Record<string, string>;
   readonly behaviour: ServiceBehaviour;
   readonly operations: OperationRecord[] = [];
   /** Service GETs answered so far. */
@@ -79,11 +82,12 @@ export class ServiceState {
   private version = 1;
 
   constructor(spec: ServiceSpec) {
-    const { subscriptionId, resourceGroup, name, location, ...behaviour } = spec;
+    const { subscriptionId, resourceGroup, name, location, tags, ...behaviour } = spec;
     this.subscriptionId = subscriptionId;
     this.resourceGroup = resourceGroup;
     this.name = name;
     this.location = location ?? 'West Europe';
+    this.tags = tags ?? {};
     this.id = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ApiManagement/service/${name}`;
     this.behaviour = {
       sku: 'Developer',
@@ -125,7 +129,7 @@ export class ServiceState {
       type: 'Microsoft.ApiManagement/service',
       location: this.location,
       etag: Buffer.from(`etag-${name}-${this.version}`).toString('base64').slice(0, 12),
-      tags: {},
+      tags: this.tags,
       sku: { name: behaviour.sku, capacity: behaviour.sku === 'Consumption' ? 0 : 1 },
       identity: { type: 'SystemAssigned', principalId: objectIdOf(this.id), tenantId: objectIdOf('tenant') },
       properties: {

@@ -634,3 +634,52 @@ describe('Azurite blob store', () => {
     expect(denied.message).toContain('(403) Forbidden');
   });
 });
+
+describe('service list', () => {
+  it('lists a subscription’s or a resource group’s services with their tags, a page at a time through nextLink', async () => {
+    const subscription = 'b2c3d4e5-f6a7-4811-9900-bbccddeeff00';
+    const add = (resourceGroup: string, name: string, spec: Partial<ServiceSpec> = {}) =>
+      standIn.addService({ subscriptionId: subscription, resourceGroup, name, ...spec });
+    add('rg-one', 'apim-one-a', { tags: { env: 'prod' } });
+    add('rg-one', 'apim-one-b', { sku: 'StandardV2' });
+    add('rg-two', 'apim-two-a', { location: 'North Europe' });
+    const client = new ApiManagementClient(secretCredential(), subscription, {
+      endpoint: standIn.url,
+      ...tls(),
+    });
+    const before = standIn.requests.length;
+
+    const all = [];
+    for await (const resource of client.apiManagementService.list()) all.push(resource);
+    expect(
+      all.map((resource) => [resource.name, resource.sku.name, resource.location, resource.tags]),
+    ).toEqual([
+      ['apim-one-a', 'Developer', 'West Europe', { env: 'prod' }],
+      ['apim-one-b', 'StandardV2', 'West Europe', {}],
+      ['apim-two-a', 'Developer', 'North Europe', {}],
+    ]);
+    expect(all[2].id).toBe(
+      `/subscriptions/${subscription}/resourceGroups/rg-two/providers/Microsoft.ApiManagement/service/apim-two-a`,
+    );
+    // Two to a page: the third came through the nextLink, which carries the api-version and a $skipToken.
+    const pages = standIn.requests.slice(before).filter((request) => /\/service$/i.test(request.path));
+    expect(pages).toHaveLength(2);
+    expect(pages[1].query).toMatchObject({
+      'api-version': client.apiVersion,
+      $skipToken: expect.any(String),
+    });
+
+    const inGroup = [];
+    for await (const resource of client.apiManagementService.listByResourceGroup('rg-two'))
+      inGroup.push(resource);
+    expect(inGroup.map((resource) => resource.name)).toEqual(['apim-two-a']);
+
+    const missingGroup = await rejection(
+      (async () => {
+        for await (const resource of client.apiManagementService.listByResourceGroup('rg-none'))
+          void resource;
+      })(),
+    );
+    expect(missingGroup).toMatchObject({ statusCode: 404, code: 'ResourceGroupNotFound' });
+  });
+});

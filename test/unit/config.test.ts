@@ -114,6 +114,8 @@ const GITHUB_NAME: Record<InputKey, string> = {
   safetyBackupName: 'safety-backup-name',
   wait: 'wait',
   operationUrl: 'operation-url',
+  maxParallel: 'max-parallel',
+  instanceTags: 'instance-tags',
 };
 
 /** Returns the problems parseConfig reports (none when it accepts the inputs); any other error fails the test. */

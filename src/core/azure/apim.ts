@@ -17,6 +17,7 @@ import type { Cloud } from '../sign-in/clouds';
 import type { Deadline } from './deadline';
 import { checkOperationUrl, OperationUrlCheck, sameInstance } from '../inputs/operation-url';
 import { Progress } from './progress';
+import { lacksBackup, SUPPORTED_TIERS } from './tiers';
 import {
   AzureError,
   isTransientError,
@@ -26,8 +27,6 @@ import {
   parseRetryAfter,
 } from './wait';
 
-export const SUPPORTED_TIERS = ['Developer', 'Basic', 'Standard', 'Premium'];
-const UNSUPPORTED_TIERS = ['Consumption', 'BasicV2', 'StandardV2', 'PremiumV2'];
 /** Provisioning states that end by themselves: another operation is running, so wait for it. */
 const BUSY_STATES = ['updating', 'activating', 'creating', 'upgrading', 'migrating', 'applyingchanges'];
 
@@ -404,7 +403,7 @@ function unexpected(response: PipelineResponse, what: string): ActionableError {
 
 function checkTier(service: ApiManagementServiceResource, serviceName: string): InstanceFacts {
   const tier = service.sku?.name ?? 'unknown';
-  if (UNSUPPORTED_TIERS.includes(tier)) {
+  if (lacksBackup(tier)) {
     throw new ActionableError(
       `API Management instance '${serviceName}' is on the ${tier} tier, which has no backup or restore.`,
       'UnsupportedTier',

@@ -13,6 +13,7 @@ import {
 import type { StorageLocation } from '../inputs/config';
 import { explainStorageError, StorageNeed } from '../report/errors';
 import { Backup, BACKUP_LIFETIME_MS, lowerKeys, ownership, Provenance } from './backup-entry';
+import { forEachConcurrently } from '../concurrently';
 import { blobUrl } from './blob-url';
 import type { Deadline } from './deadline';
 
@@ -189,16 +190,4 @@ function asciiOnly(value: string): string {
 
 function isContainerMissing(error: RestError): boolean {
   return error.code === 'ContainerNotFound';
-}
-
-async function forEachConcurrently<T>(
-  items: T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

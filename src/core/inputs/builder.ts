@@ -2,6 +2,8 @@
  * Reads the raw inputs into the typed parts of a configuration, collecting every problem instead of stopping at
  * the first, so a user sees all of them at once and nothing is sent to Azure while there is one.
  */
+import type { FleetScope } from '../fleet/plan';
+import { isFleet, parseSelection, Selection } from '../fleet/selection';
 import { Cloud, findCloud, isKnownAuthority } from '../sign-in/clouds';
 import { expandBackupName } from './backup-name';
 import type {
@@ -29,9 +31,11 @@ import {
   DEFAULT_BACKUP_NAME,
   DEFAULT_SAFETY_BACKUP_NAME,
   defaultOf,
+  FLEET_OPERATIONS,
   InputKey,
   inputName,
   LATEST,
+  OPERATIONS,
   RawInputs,
 } from './table';
 
@@ -106,7 +110,39 @@ export class ConfigBuilder {
   }
 
   serviceName(): string {
+    const value = this.raw.serviceName;
+    if (isFleet(value)) {
+      this.problem(
+        'serviceName',
+        `names several instances, and ${(OPERATIONS as readonly string[]).includes(this.raw.operation ?? '') ? this.raw.operation : 'this operation'} takes one: name one instance (${FLEET_OPERATIONS.join(', ')} take several)`,
+      );
+      return '';
+    }
     return this.checked('serviceName', checkServiceName);
+  }
+
+  /** Where a fleet or discover looks: the subscription, and a resource group unless it is empty. */
+  fleetScope(): FleetScope {
+    const subscriptionId = this.checked('subscriptionId', checkGuid);
+    const resourceGroup = this.raw.resourceGroup;
+    const issue = resourceGroup === undefined ? undefined : checkResourceGroup(resourceGroup);
+    if (issue) this.problem('resourceGroup', issue);
+    return { subscriptionId, resourceGroup };
+  }
+
+  /** The instances service-name (default `fallback`) and instance-tags select. */
+  selection(fallback?: string): Selection {
+    const value = this.raw.serviceName ?? fallback;
+    if (value === undefined) this.required('serviceName');
+    const { selection, nameProblems, tagProblems } = parseSelection(value ?? '', this.raw.instanceTags);
+    for (const problem of nameProblems) this.report(`${this.name('serviceName')} ${problem}`);
+    for (const problem of tagProblems) this.report(`${this.name('instanceTags')} ${problem}`);
+    if (selection.tags.length > 0 && selection.patterns.length === 0 && nameProblems.length === 0) {
+      this.report(
+        `${this.name('instanceTags')} narrows what a pattern in ${this.name('serviceName')} finds, and ${this.name('serviceName')} names its instances outright: remove ${this.name('instanceTags')}, or use a pattern such as *`,
+      );
+    }
+    return selection;
   }
 
   /** The instance whose backups are meant: source-service-name, else service-name. */

@@ -2,7 +2,8 @@
 import type { OperationName, Platform } from './table';
 
 export interface OutputDefinition {
-  github: string;
+  /** Undefined when GitHub has no such output. */
+  github?: string;
   azureDevOps: string;
   description: string;
   /** The operations that set it. */
@@ -106,10 +107,45 @@ export const OUTPUTS = [
       'backup, restore, status: `InProgress`, `Succeeded` or `Failed`, as the operation status last said.',
     operations: ['backup', 'restore', 'status'],
   },
+  {
+    key: 'results',
+    github: 'results',
+    azureDevOps: 'results',
+    description:
+      'With several instances in service-name: one entry per instance as a JSON array (`service`, `resourceGroup`, `subscription`, `status` — `succeeded`, `failed` or `skipped` —, `backupName` and `backupUrl` where there is one, `durationSeconds`, `message`; `operationUrl` of an operation that may still be running).',
+    operations: ['backup', 'verify', 'list', 'prune'],
+  },
+  {
+    key: 'instances',
+    github: 'instances',
+    azureDevOps: 'instances',
+    description:
+      'discover: the instances that can be backed up, as a JSON array keyed by this step’s own input names (service name, resource group, subscription; also `tier` and `location`): on GitHub, `strategy.matrix.include` with `fromJSON`.',
+    operations: ['discover'],
+  },
+  {
+    key: 'instanceCount',
+    github: 'instance-count',
+    azureDevOps: 'instanceCount',
+    description: 'discover: how many instances `instances` holds.',
+    operations: ['discover'],
+  },
+  {
+    key: 'instancesMatrix',
+    azureDevOps: 'instancesMatrix',
+    description:
+      'discover, Azure DevOps: the same instances as the object `strategy: matrix` expects (a job name per instance, its variables the input names).',
+    operations: ['discover'],
+  },
 ] as const satisfies readonly (OutputDefinition & { key: string })[];
 
 export type OutputName = (typeof OUTPUTS)[number]['key'];
 
 export function outputName(key: OutputName, platform: Platform): string {
-  return OUTPUTS.find((output) => output.key === key)![platform];
+  const name = (OUTPUTS as readonly (OutputDefinition & { key: OutputName })[]).find(
+    (output) => output.key === key,
+  )?.[platform];
+  // The core sets a platform's own outputs only: a missing name is a bug, not a user's mistake.
+  if (!name) throw new Error(`Output ${key} does not exist on ${platform}`);
+  return name;
 }

@@ -2,17 +2,30 @@
  * Validates and normalises every input in one place, before any sign-in: all problems are collected and reported
  * together, and nothing is sent anywhere when there is one. The operation says which parts it needs.
  */
-import type { Operation } from '../operations/operation';
+import { fleetOf, FleetConfig } from '../fleet/operation';
+import { isFleet } from '../fleet/selection';
+import type { Operation, RunnableOperation } from '../operations/operation';
 import { OPERATION_MODULES } from '../operations';
 import { ConfigBuilder } from './builder';
-import { CommonConfig, ConnectionInputs, InputError, RunContext } from './config';
+import { checkServiceName } from './naming-rules';
+import { CommonConfig, ConnectionInputs, Instance, InputError, RunContext } from './config';
 import { resolveSignIn } from './sign-in';
-import { INPUTS, Input, inputDefinition, OPERATIONS, OperationName, RawInputs, usedBy } from './table';
+import {
+  FLEET_OPERATIONS,
+  FleetOperationName,
+  INPUTS,
+  Input,
+  inputDefinition,
+  OPERATIONS,
+  OperationName,
+  RawInputs,
+  usedBy,
+} from './table';
 
 const NO_STORAGE = { account: '', container: '', blobEndpoint: '', customEndpoint: false };
 
 export interface ParsedJob {
-  operation: Operation<CommonConfig>;
+  operation: RunnableOperation<CommonConfig>;
   config: CommonConfig;
   /** Inputs given that this operation does not use: worth a warning, not a failure. */
   ignored: string[];
@@ -20,6 +33,15 @@ export interface ParsedJob {
 
 /** Validates raw inputs into the chosen operation's configuration, or throws an InputError listing every problem. */
 export function parseJob(raw: RawInputs & ConnectionInputs, context: RunContext): ParsedJob {
+  const name = (raw.operation ?? '').toLowerCase() as OperationName;
+  if ((FLEET_OPERATIONS as readonly string[]).includes(name) && isFleet(raw.serviceName)) {
+    return parseFleet(raw, context, name as FleetOperationName);
+  }
+  return parseOne(raw, context);
+}
+
+/** One instance (or none: list and prune of one instance's backups, status, discover). */
+function parseOne(raw: RawInputs & ConnectionInputs, context: RunContext): ParsedJob {
   const builder = new ConfigBuilder(raw, context);
   const name = (raw.operation ?? '').toLowerCase() as OperationName;
   const operation = OPERATIONS.includes(name) ? OPERATION_MODULES[name] : undefined;
@@ -36,7 +58,7 @@ export function parseJob(raw: RawInputs & ConnectionInputs, context: RunContext)
     cloud: cloud!,
     ...signIn,
     timing: builder.timing(),
-    // status reads no storage: its inputs are not asked for.
+    // status and discover read no storage: its inputs are not asked for.
     storage:
       !operation || usedBy(inputDefinition('storageAccount'), name)
         ? builder.storage(cloud, !raw.storageKey)
@@ -45,14 +67,102 @@ export function parseJob(raw: RawInputs & ConnectionInputs, context: RunContext)
   // An unknown operation still gets the instance and blob inputs checked, as a backup would use them.
   const config = (operation ?? OPERATION_MODULES.backup).configure(builder, common);
   if (builder.problems.length > 0) throw new InputError(builder.problems);
-  return { operation: operation!, config, ignored: operation ? ignoredInputs(raw, name, builder) : [] };
+  return {
+    operation: operation!,
+    config,
+    ignored: operation ? ignoredInputs(raw, name, builder, false) : [],
+  };
 }
 
-function requireSignIn(builder: ConfigBuilder, operation: Operation<CommonConfig> | undefined) {
+/**
+ * Several instances: where to find them and how many at once, checked here; everything else is checked as a
+ * single run of the operation would check it, for an instance named like the selection. Each instance's own
+ * configuration is built the same way once the instances are known.
+ */
+function parseFleet(
+  raw: RawInputs & ConnectionInputs,
+  context: RunContext,
+  name: FleetOperationName,
+): ParsedJob {
+  const builder = new ConfigBuilder(raw, context);
+  const operation = OPERATION_MODULES[name];
+  const scope = builder.fleetScope();
+  const selection = builder.selection();
+  const maxParallel = builder.wholeNumber('maxParallel', 1, 20);
+  // The instances are listed in Resource Manager, whatever reads the backups.
+  const signIn = requireSignIn(builder, operation, true);
+  if (raw.sourceServiceName !== undefined) {
+    builder.report(
+      `${builder.name('sourceServiceName')} names one instance's backups; with several instances in ${builder.name('serviceName')} each instance's own backups are meant: remove it`,
+    );
+  }
+  if (name === 'backup' && raw.backupName !== undefined && !raw.backupName.includes('{service}')) {
+    builder.report(
+      `${builder.name('backupName')} '${raw.backupName}' would be the same blob for every instance: put {service} in it`,
+    );
+  }
+  if (name === 'backup' && raw.wait?.toLowerCase() === 'false') {
+    builder.report(
+      `${builder.name('wait')}: false hands over one operation to wait for later; with several instances the step waits for each: remove it (or run one instance a step, e.g. through discover and a matrix)`,
+    );
+  }
+
+  // An instance named like the selection, so that messages about the rest read naturally.
+  const likeSelection = selection.names[0] ?? selection.patterns[0]?.replace(/\*/g, 'x') ?? 'x';
+  const representativeName = checkServiceName(likeSelection) ? 'x' : likeSelection;
+  const configureInstance = (instance: Instance) => parseOne(instanceInputs(raw, instance), context).config;
+  let representative: CommonConfig | undefined;
+  try {
+    representative = configureInstance({
+      subscriptionId: scope.subscriptionId,
+      // Where the instances are is known only once they are listed; the rest is checked with any valid group.
+      resourceGroup: scope.resourceGroup ?? 'rg',
+      serviceName: representativeName,
+    });
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    for (const problem of error.problems) if (!builder.problems.includes(problem)) builder.report(problem);
+  }
+  if (builder.problems.length > 0) throw new InputError(builder.problems);
+
+  const { platform, cloud, timing, storage } = representative!;
+  const config: FleetConfig = {
+    platform,
+    cloud,
+    timing,
+    storage,
+    ...signIn,
+    operation: name,
+    scope,
+    selection,
+    maxParallel,
+    representative: representative!,
+    configureInstance,
+  };
+  return { operation: fleetOf(operation), config, ignored: ignoredInputs(raw, name, builder, true) };
+}
+
+/** The step's inputs as a single run of one instance of a fleet would get them. */
+function instanceInputs(raw: RawInputs & ConnectionInputs, instance: Instance): RawInputs & ConnectionInputs {
+  return {
+    ...raw,
+    maxParallel: undefined,
+    instanceTags: undefined,
+    subscriptionId: instance.subscriptionId,
+    resourceGroup: instance.resourceGroup,
+    serviceName: instance.serviceName,
+  };
+}
+
+function requireSignIn(
+  builder: ConfigBuilder,
+  operation: Operation<CommonConfig> | undefined,
+  listsInstances = false,
+) {
   // On Azure DevOps the sign-in comes from the service connection: without one there is nothing to check.
   if (builder.context.platform === 'azureDevOps' && builder.raw.serviceConnection === undefined) {
     builder.report(
-      operation && !operation.usesInstance
+      operation && !operation.usesInstance && !listsInstances
         ? `${builder.name('serviceConnection')} is required to read the storage with a token; or give ${builder.name('storageKey')}`
         : `${builder.name('serviceConnection')} is required`,
     );
@@ -65,14 +175,19 @@ function requireSignIn(builder: ConfigBuilder, operation: Operation<CommonConfig
  * Inputs given on purpose that the operation does not read: those without a default (the runners pass defaults
  * to every step) and not filled from the environment or the service connection.
  */
-function ignoredInputs(raw: RawInputs, operation: OperationName, builder: ConfigBuilder): string[] {
+function ignoredInputs(
+  raw: RawInputs,
+  operation: OperationName,
+  builder: ConfigBuilder,
+  fleet: boolean,
+): string[] {
   return (INPUTS as readonly Input[])
     .filter(
       (input) =>
         raw[input.key] !== undefined &&
         input.default === undefined &&
         input.githubEnvFallback === undefined &&
-        !usedBy(input, operation),
+        !usedBy(input, operation, fleet),
     )
     .map((input) => `${builder.name(input.key)} is not used by ${operation}; it was ignored.`);
 }

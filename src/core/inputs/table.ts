@@ -4,8 +4,30 @@
  * (scripts/manifests.ts) and checked against it, as is the README; the operation and option unions derive from it.
  */
 
-export const OPERATIONS = ['backup', 'restore', 'copy', 'list', 'verify', 'prune', 'status'] as const;
+export const OPERATIONS = [
+  'backup',
+  'restore',
+  'copy',
+  'list',
+  'verify',
+  'prune',
+  'status',
+  'discover',
+] as const;
 export type OperationName = (typeof OPERATIONS)[number];
+
+/**
+ * Operations that take several instances in service-name (a list or a pattern) and run each as a single run
+ * would. An operation added here runs per instance with everything its own run does (a pre-flight check inside
+ * its run included); restore and copy keep one target.
+ */
+export const FLEET_OPERATIONS = [
+  'backup',
+  'verify',
+  'list',
+  'prune',
+] as const satisfies readonly OperationName[];
+export type FleetOperationName = (typeof FLEET_OPERATIONS)[number];
 
 export const STORAGE_ACCESS = [
   'auto',
@@ -62,6 +84,10 @@ export interface InputDefinition {
   readonly operations?: readonly OperationName[];
   /** Operations that do not read this input although `operations` is undefined. */
   readonly notFor?: readonly OperationName[];
+  /** Operations that read this input only when service-name names several instances (a list or a pattern). */
+  readonly fleetOnly?: readonly OperationName[];
+  /** Operations that read this input without requiring it, although it is `required`. */
+  readonly optionalFor?: readonly OperationName[];
   /** Masked the moment it is read; never logged. */
   readonly secret?: boolean;
   /** GitHub only: environment variable used when the input is empty. */
@@ -70,6 +96,10 @@ export interface InputDefinition {
 }
 
 const INSTANCE_OPERATIONS = ['backup', 'restore', 'copy', 'verify'] as const;
+/** Where the instances are: one instance's, or those a fleet or discover searches. */
+const SCOPE_OPERATIONS = [...INSTANCE_OPERATIONS, 'discover'] as const;
+/** list and prune read only storage, unless service-name names several instances: those are found in Azure. */
+const CATALOG_FLEET_OPERATIONS = ['list', 'prune'] as const;
 const APIM_STORAGE_OPERATIONS = ['backup', 'restore', 'copy'] as const;
 const CATALOG_OPERATIONS = ['restore', 'copy', 'list', 'verify', 'prune'] as const;
 const OVERWRITING_OPERATIONS = ['restore', 'copy'] as const;
@@ -81,7 +111,7 @@ export const INPUTS = [
     azureDevOps: 'operation',
     label: 'Operation',
     description:
-      'What to do: `backup`, `restore`, `copy` (back up one instance and restore it into another), `list` (the backups in storage), `verify` (a fresh backup exists), `prune` (delete old backups) or `status` (wait for a backup or restore started earlier, by its operation-url).',
+      'What to do: `backup`, `restore`, `copy` (back up one instance and restore it into another), `list` (the backups in storage), `verify` (a fresh backup exists), `prune` (delete old backups), `status` (wait for a backup or restore started earlier, by its operation-url) or `discover` (list the instances, as data for a CI matrix).',
     options: OPERATIONS,
     required: true,
   },
@@ -138,7 +168,8 @@ export const INPUTS = [
     azureDevOpsDescription:
       'Subscription of the API Management instance. Default: the service connection’s subscription.',
     githubEnvFallback: 'AZURE_SUBSCRIPTION_ID',
-    operations: INSTANCE_OPERATIONS,
+    operations: SCOPE_OPERATIONS,
+    fleetOnly: CATALOG_FLEET_OPERATIONS,
     group: 'signIn',
   },
   {
@@ -146,9 +177,10 @@ export const INPUTS = [
     github: 'resource-group',
     azureDevOps: 'resourceGroupName',
     label: 'Resource group',
-    description: 'Resource group of the API Management instance. Required for backup, restore and verify.',
-    required: true,
-    operations: INSTANCE_OPERATIONS,
+    description:
+      'Resource group of the API Management instance: required for one instance (backup, restore, copy, verify). With several instances in service-name, and for discover: where to look; empty means the whole subscription.',
+    operations: SCOPE_OPERATIONS,
+    fleetOnly: CATALOG_FLEET_OPERATIONS,
     group: 'instance',
   },
   {
@@ -156,8 +188,10 @@ export const INPUTS = [
     github: 'service-name',
     azureDevOps: 'serviceName',
     label: 'API Management instance',
-    description: 'Name of the API Management instance.',
+    description:
+      'Name of the API Management instance. backup, verify, list and prune also take several: a list (comma- or newline-separated) or a pattern with `*` (`*`, `apim-*-prod`), matched against the instances of resource-group, or of the subscription when it is empty; they then run side by side, each as a single run would. discover: which instances to list (default `*`).',
     required: true,
+    optionalFor: ['discover'],
     group: 'instance',
     notFor: ['status'],
   },
@@ -197,7 +231,7 @@ export const INPUTS = [
     description: 'Storage account that holds the backups.',
     required: true,
     group: 'storage',
-    notFor: ['status'],
+    notFor: ['status', 'discover'],
   },
   {
     key: 'container',
@@ -207,7 +241,7 @@ export const INPUTS = [
     description: 'Blob container that holds the backups.',
     required: true,
     group: 'storage',
-    notFor: ['status'],
+    notFor: ['status', 'discover'],
   },
   {
     key: 'backupName',
@@ -250,7 +284,7 @@ export const INPUTS = [
     description:
       'Blob service URL of the storage account, replacing `https://<account>.blob.<cloud suffix>`: private DNS, a custom cloud, or a local emulator such as Azurite.',
     group: 'storage',
-    notFor: ['status'],
+    notFor: ['status', 'discover'],
   },
   {
     key: 'storageAccess',
@@ -273,7 +307,7 @@ export const INPUTS = [
       'Storage account access key: API Management uses it for `access-key` access, and the step reads and prunes the backups with it (else with the signed-in identity).',
     secret: true,
     group: 'storage',
-    notFor: ['status'],
+    notFor: ['status', 'discover'],
   },
   {
     key: 'storageIdentityClientId',
@@ -387,6 +421,28 @@ export const INPUTS = [
     operations: ['status'],
     group: 'waiting',
   },
+  {
+    key: 'maxParallel',
+    github: 'max-parallel',
+    azureDevOps: 'maxParallel',
+    label: 'Instances at once',
+    description:
+      'With several instances in service-name: how many run at the same time (1 to 20), all within the one timeout.',
+    default: '5',
+    operations: FLEET_OPERATIONS,
+    group: 'instance',
+  },
+  {
+    key: 'instanceTags',
+    github: 'instance-tags',
+    azureDevOps: 'instanceTags',
+    label: 'Instance tags',
+    description:
+      'Only instances carrying all these Azure tags, compared without regard to case: `env=prod,team=payments` (a name alone: the tag with any value). For discover, and with a pattern in service-name.',
+    operations: ['discover'],
+    fleetOnly: FLEET_OPERATIONS,
+    group: 'instance',
+  },
 ] as const satisfies readonly (InputDefinition & { key: string })[];
 
 export type InputKey = (typeof INPUTS)[number]['key'];
@@ -405,9 +461,16 @@ export function inputsOf(platform: Platform): Input[] {
   return (INPUTS as readonly Input[]).filter((input) => input[platform] !== undefined);
 }
 
-export function usedBy(input: Input, operation: OperationName): boolean {
+/** Whether `operation` reads the input; `fleet`: when service-name names several instances. */
+export function usedBy(input: Input, operation: OperationName, fleet = false): boolean {
   if (input.notFor?.includes(operation)) return false;
+  if (fleet && input.fleetOnly?.includes(operation)) return true;
   return input.operations === undefined || input.operations.includes(operation);
+}
+
+/** Whether `operation` cannot run without the input. */
+export function requiredFor(input: Input, operation: OperationName): boolean {
+  return input.required === true && usedBy(input, operation) && !input.optionalFor?.includes(operation);
 }
 
 export function defaultOf(key: InputKey): string {

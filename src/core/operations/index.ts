@@ -3,6 +3,7 @@ import type { CommonConfig } from '../inputs/config';
 import type { OperationName } from '../inputs/table';
 import { backup } from './backup';
 import { copy } from './copy';
+import { discover } from './discover';
 import { list } from './list';
 import type { Operation } from './operation';
 import { prune } from './prune';
@@ -18,4 +19,5 @@ export const OPERATION_MODULES: Record<OperationName, Operation<CommonConfig>> =
   verify,
   prune,
   status,
+  discover,
 };

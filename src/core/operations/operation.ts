@@ -5,6 +5,7 @@
 import type { ApimInstance } from '../azure/apim';
 import type { BackupCatalog } from '../azure/backups';
 import type { Deadline } from '../azure/deadline';
+import type { FleetScope, FoundInstance } from '../fleet/plan';
 import type { ConfigBuilder } from '../inputs/builder';
 import type { CommonConfig, Instance, RunContext } from '../inputs/config';
 import type { OperationName } from '../inputs/table';
@@ -20,9 +21,10 @@ export interface Job {
   summary: { rows: [string, string][]; sections: string[] };
   /**
    * Remembers a started operation's status URL, reported on failure, timeout or cancel while it runs; the
-   * operation-url output is set at once (to the last one started).
+   * operation-url output is set at once (to the last one started). `summary: false` leaves out its summary row
+   * (a fleet reports its instances in a table of its own).
    */
-  trackOperation(label: string, url: string): void;
+  trackOperation(label: string, url: string, options?: { summary?: boolean }): void;
   /** Azure named a running operation's status at a new URL: outputs, summary and messages give that one. */
   operationMoved(from: string, to: string): void;
   operationFinished(url: string): void;
@@ -36,8 +38,11 @@ export interface Job {
   recovery?: string;
   /** Set once the storage refused the step where reading it is optional: later optional uses skip quietly. */
   storageRefused?: string;
-  apim(instance: Instance): Promise<ApimInstance>;
+  /** `log`: where its lines go (a fleet's instance prefixes them with its name); default the step's log. */
+  apim(instance: Instance, log?: Logger): Promise<ApimInstance>;
   catalog(): Promise<BackupCatalog>;
+  /** The API Management instances of a subscription or resource group, every page. */
+  instances(scope: FleetScope): Promise<FoundInstance[]>;
 }
 
 export interface Operation<C extends CommonConfig> {
@@ -54,3 +59,6 @@ export interface Operation<C extends CommonConfig> {
   describe(config: C): string;
   run(config: C, job: Job): Promise<void>;
 }
+
+/** What run.ts needs of an operation once its configuration is built (a fleet's is built by parseJob). */
+export type RunnableOperation<C extends CommonConfig> = Omit<Operation<C>, 'configure'>;

@@ -6,13 +6,22 @@ import type { Job } from '../operations/operation';
 import { resumeHint } from '../operations/status';
 import { ActionableError } from './errors';
 
+/** Several operations still running (a fleet): each is listed below the message, with its URL. */
+function severalRunning(config: CommonConfig, count: number): string {
+  return `${count} operations may still be running in Azure, each listed below with its status URL (output ${inputName('operationUrl', config.platform)} has the last). To wait for one later, run the step with ${inputName('operation', config.platform)}: status and ${inputName('operationUrl', config.platform)}: its URL.`;
+}
+
 export function timeoutError(
   action: string,
   config: CommonConfig,
   operationUrl: string | undefined,
   activity: string | undefined,
+  running = operationUrl ? 1 : 0,
 ): ActionableError {
   const waited = `${action} timed out after ${formatDuration(config.timing.timeoutMs)}${activity ? ` while ${activity}` : ''}.`;
+  const hint = `Check the instance in the Azure portal before retrying: a second backup or restore now would conflict with the running one. Raise timeout for large instances (restores can take over an hour).`;
+  if (running > 1)
+    return new ActionableError(`${waited} ${severalRunning(config, running)}`, 'Timeout', hint);
   if (!operationUrl) {
     return new ActionableError(
       `${waited} Nothing is running in Azure on its behalf.`,
@@ -24,7 +33,7 @@ export function timeoutError(
   return new ActionableError(
     `${waited} ${started} may still be running in Azure: its status is at ${operationUrl} (output ${inputName('operationUrl', config.platform)}). ${resumeHint(config.platform, operationUrl)}`,
     'Timeout',
-    `Check the instance in the Azure portal before retrying: a second backup or restore now would conflict with the running one. Raise timeout for large instances (restores can take over an hour).`,
+    hint,
   );
 }
 
@@ -33,7 +42,17 @@ export function cancelError(
   config: CommonConfig,
   operationUrl: string | undefined,
   activity: string | undefined,
+  running = operationUrl ? 1 : 0,
 ): ActionableError {
+  const hint =
+    'Do not start another backup or restore of the instance until this one ends: it would conflict.';
+  if (running > 1) {
+    return new ActionableError(
+      `${action} was cancelled: the step stopped waiting. ${severalRunning(config, running)}`,
+      'Cancelled',
+      hint,
+    );
+  }
   if (!operationUrl) {
     return new ActionableError(
       `${action} was cancelled${activity ? ` while ${activity}` : ''}. Nothing was started in Azure.`,
@@ -44,8 +63,19 @@ export function cancelError(
   return new ActionableError(
     `${action} was cancelled: the step stopped waiting. ${started} continues in Azure: its status is at ${operationUrl} (output ${inputName('operationUrl', config.platform)}). ${resumeHint(config.platform, operationUrl)}`,
     'Cancelled',
-    'Do not start another backup or restore of the instance until this one ends: it would conflict.',
+    hint,
   );
+}
+
+/** Said the moment the runner cancels: what goes on in Azure (every operation still running), else what stops. */
+export function cancelNotice(config: CommonConfig, job: Job, activity: string | undefined): string {
+  const { running } = job;
+  if (running.length > 1) {
+    return `Cancelled: the step stops waiting. These go on in Azure:\n${running.map(({ label, url }) => `  - ${label}: ${url}`).join('\n')}`;
+  }
+  return job.operationUrl
+    ? `Cancelled: the step stops waiting. The ${config.operation} goes on in Azure: ${job.operationUrl}`
+    : `Cancelled: the step stops${activity ? ` ${activity}` : ''}.`;
 }
 
 /** What finished, what may still run in Azure (the operation-url output names the last), and how to undo. */

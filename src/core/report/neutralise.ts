@@ -17,4 +17,3 @@ export function neutralise(text: string): string {
     .replace(/##(?=\s*(?:vso)?\s*\[)/gi, '# #')
     .replace(/:(?=:)/g, ': ');
 }
-

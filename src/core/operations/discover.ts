@@ -1,0 +1,110 @@
+/**
+ * discover: the instances of a subscription or resource group (optionally those service-name and instance-tags
+ * select) with their tier, location and whether they have backup; the ones with backup as data for the CI system's
+ * own matrix, keyed by this step's input names so each matrix job passes them straight back in.
+ */
+import { findInstances } from '../fleet/operation';
+import type { FleetScope, FoundInstance } from '../fleet/plan';
+import { describeScope, noBackupReason, planFleet } from '../fleet/plan';
+import { describeSelection, Selection } from '../fleet/selection';
+import { lacksBackup } from '../azure/tiers';
+import type { CommonConfig } from '../inputs/config';
+import { formatDuration } from '../inputs/duration';
+import type { OutputName } from '../inputs/outputs';
+import { inputName, Platform } from '../inputs/table';
+import { code, markdownTable } from '../report/summary';
+import type { Operation } from './operation';
+
+export interface DiscoverConfig extends CommonConfig {
+  scope: FleetScope;
+  selection: Selection;
+}
+
+export const discover: Operation<DiscoverConfig> = {
+  name: 'discover',
+  usesInstance: true,
+  configure: (builder, common) => ({
+    ...common,
+    scope: builder.fleetScope(),
+    selection: builder.selection('*'),
+  }),
+  title: () => 'APIM discover',
+  action: (config) =>
+    `Discovering the API Management instances ${describeSelection(config.selection)} in ${describeScope(config.scope)}`,
+  describe: (config) =>
+    `Listing the API Management instances ${describeSelection(config.selection)} in ${describeScope(config.scope)}. Timeout ${formatDuration(config.timing.timeoutMs)}.`,
+
+  async run(config, job) {
+    const found = await findInstances(job, config);
+    const { run, skipped } = planFleet(found, config.selection, config.scope, config.platform);
+    const listed = [...run, ...skipped.map(({ instance }) => instance)].sort((a, b) =>
+      a.serviceName.localeCompare(b.serviceName),
+    );
+    job.log.info(
+      `Found ${listed.length} instance(s) ${describeSelection(config.selection)} in ${describeScope(config.scope)}; ${run.length} can be backed up:`,
+    );
+    for (const instance of listed) {
+      const backup = lacksBackup(instance.tier) ? `no backup (${noBackupReason(instance)})` : 'backup';
+      job.log.info(
+        `  ${instance.serviceName}: ${instance.tier}, ${instance.location ?? 'location unknown'}, resource group ${instance.resourceGroup}; ${backup}`,
+      );
+    }
+    for (const [name, value] of Object.entries(matrixOutputs(run, config.platform))) {
+      job.setOutput(name as OutputName, value);
+    }
+
+    job.summary.rows.push(
+      ['Where', describeScope(config.scope)],
+      ['Instances', `${listed.length} found, ${run.length} with backup`],
+    );
+    job.summary.sections.push(
+      markdownTable(
+        ['Instance', 'Resource group', 'Tier', 'Location', 'Backup'],
+        listed.map((instance) => [
+          code(instance.serviceName),
+          code(instance.resourceGroup),
+          instance.tier,
+          instance.location ?? '',
+          lacksBackup(instance.tier) ? 'no' : 'yes',
+        ]),
+      ),
+    );
+  },
+};
+
+/** The outputs of discover: the one place they are serialised (so they can be bounded in one place too). */
+export function matrixOutputs(
+  instances: FoundInstance[],
+  platform: Platform,
+): Partial<Record<OutputName, string>> {
+  const entries = instances.map((instance) => matrixEntry(instance, platform));
+  return {
+    instances: JSON.stringify(entries),
+    instanceCount: String(entries.length),
+    ...(platform === 'azureDevOps' ? { instancesMatrix: JSON.stringify(matrix(instances)) } : {}),
+  };
+}
+
+/** One instance, keyed by this step's own input names on the platform, plus what the matrix job may show. */
+function matrixEntry(instance: FoundInstance, platform: Platform): Record<string, string> {
+  return {
+    [inputName('serviceName', platform)]: instance.serviceName,
+    [inputName('resourceGroup', platform)]: instance.resourceGroup,
+    [inputName('subscriptionId', platform)]: instance.subscriptionId,
+    tier: instance.tier,
+    location: instance.location ?? '',
+  };
+}
+
+/**
+ * Azure Pipelines' `strategy: matrix` object: a job name per instance (letters, digits and underscores; instance
+ * names are letters, digits and hyphens, and unique in Azure, so the names are too) and its variables.
+ */
+function matrix(instances: FoundInstance[]): Record<string, Record<string, string>> {
+  return Object.fromEntries(
+    instances.map((instance) => [
+      instance.serviceName.replace(/-/g, '_'),
+      matrixEntry(instance, 'azureDevOps'),
+    ]),
+  );
+}
