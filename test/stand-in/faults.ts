@@ -13,7 +13,9 @@ export type FaultRoute =
   | 'managed-identity'
   | 'service-get'
   | 'start'
-  | 'operation-status';
+  | 'operation-status'
+  /** The pre-flight reads: storage accounts, Microsoft.Authorization, an instance's workspace links. */
+  | 'preflight';
 
 export type Fault =
   /** Answered as usual: queued before another fault, lets the first N requests through. */
@@ -35,6 +37,8 @@ export function routeOf(request: RecordedRequest): FaultRoute | undefined {
   if (path === '/github/idtoken') return 'github-id-token';
   if (path === '/ado/oidctoken') return 'azure-devops-oidc';
   if (path === '/msi/token') return 'managed-identity';
+  if (/\/providers\/Microsoft\.(Storage|Authorization)\/|\/workspaceLinks\/?$/i.test(path))
+    return 'preflight';
   const service = SERVICE.exec(path);
   if (!service) return undefined;
   const rest = path.slice(service[0].length).toLowerCase();
