@@ -98,6 +98,9 @@ const PLACEHOLDERS: Record<InputKey, string> = {
   safetyBackup: 'true',
   safetyBackupName: 'placeholder-pre-restore.apimbackup',
   wait: 'true',
+  storageResourceGroup: 'rg-placeholder',
+  storageSubscriptionId: GUID,
+  preflight: 'true',
   operationUrl: `https://management.azure.com/subscriptions/${GUID}/resourceGroups/rg-placeholder/providers/Microsoft.ApiManagement/service/apim-placeholder/operationresults/b3AtMQ?api-version=2024-05-01`,
 };
 const isPlaceholder = (value: string) => /\$\{\{.*\}\}|\$\(.*\)/.test(value);

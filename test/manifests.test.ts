@@ -72,7 +72,13 @@ describe('task.json', () => {
     expect(taskInput('maxAge')?.visibleRule).toBe('operation = verify');
     expect(taskInput('retentionDays')?.visibleRule).toBe('operation = prune');
     expect(taskInput('resourceGroupName')?.visibleRule).toBe(
-      'operation = backup || operation = restore || operation = copy || operation = verify',
+      'operation = backup || operation = restore || operation = copy || operation = verify || operation = check',
+    );
+    expect(taskInput('preflight')?.visibleRule).toBe(
+      'operation = backup || operation = restore || operation = copy',
+    );
+    expect(taskInput('storageResourceGroup')?.visibleRule).toBe(
+      'operation = backup || operation = restore || operation = copy || operation = check',
     );
     expect(taskInput('serviceName')?.visibleRule).toBe('operation != status');
     expect(taskInput('operationUrl')?.visibleRule).toBe('operation = status');

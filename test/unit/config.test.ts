@@ -114,6 +114,9 @@ const GITHUB_NAME: Record<InputKey, string> = {
   safetyBackupName: 'safety-backup-name',
   wait: 'wait',
   operationUrl: 'operation-url',
+  storageResourceGroup: 'storage-resource-group',
+  storageSubscriptionId: 'storage-subscription-id',
+  preflight: 'preflight',
 };
 
 /** Returns the problems parseConfig reports (none when it accepts the inputs); any other error fails the test. */

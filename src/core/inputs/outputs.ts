@@ -106,6 +106,14 @@ export const OUTPUTS = [
       'backup, restore, status: `InProgress`, `Succeeded` or `Failed`, as the operation status last said.',
     operations: ['backup', 'restore', 'status'],
   },
+  {
+    key: 'findings',
+    github: 'findings',
+    azureDevOps: 'findings',
+    description:
+      'check: every check as a JSON array (`check`, `severity` `error`, `warning`, `ok` or `skipped`, `message`, and `instance` and `fix` where they apply).',
+    operations: ['check'],
+  },
 ] as const satisfies readonly (OutputDefinition & { key: string })[];
 
 export type OutputName = (typeof OUTPUTS)[number]['key'];

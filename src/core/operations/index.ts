@@ -2,6 +2,7 @@
 import type { CommonConfig } from '../inputs/config';
 import type { OperationName } from '../inputs/table';
 import { backup } from './backup';
+import { check } from './check';
 import { copy } from './copy';
 import { list } from './list';
 import type { Operation } from './operation';
@@ -18,4 +19,5 @@ export const OPERATION_MODULES: Record<OperationName, Operation<CommonConfig>> =
   verify,
   prune,
   status,
+  check,
 };

@@ -3,6 +3,7 @@
  * them. run.ts knows nothing of any single operation; operations/index.ts lists them.
  */
 import type { ApimInstance } from '../azure/apim';
+import type { ArmResources } from '../azure/arm-resources';
 import type { BackupCatalog } from '../azure/backups';
 import type { Deadline } from '../azure/deadline';
 import type { ConfigBuilder } from '../inputs/builder';
@@ -36,6 +37,10 @@ export interface Job {
   storageRefused?: string;
   apim(instance: Instance): Promise<ApimInstance>;
   catalog(): Promise<BackupCatalog>;
+  /** The Resource Manager reads of the pre-flight checks (one client for the run). */
+  arm(): Promise<ArmResources>;
+  /** Who the step signs in as, for messages: "app '…'". */
+  readonly signedInAs: string;
 }
 
 export interface Operation<C extends CommonConfig> {
