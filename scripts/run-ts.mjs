@@ -5,7 +5,9 @@ import { createRequire } from 'node:module';
 import { basename, join, resolve } from 'node:path';
 
 const entry = resolve(process.argv[2]);
-const outDir = resolve('node_modules', '.cache', 'apim-scripts');
+// Under this checkout, not node_modules/.cache: a worktree's node_modules may be a link to another checkout's, and
+// the scripts find the repository (action.yml, dist/) from where they run.
+const outDir = resolve('.tmp', 'apim-scripts');
 mkdirSync(outDir, { recursive: true });
 const outfile = join(outDir, `${basename(entry, '.ts')}.cjs`);
 await build({
