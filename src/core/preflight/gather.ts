@@ -62,26 +62,26 @@ export async function gather(arm: ArmResources, plan: PreflightPlan): Promise<Pr
     assignments: Promise.all(principals.map((principal) => arm.roleAssignments(id, principal))),
     definitions: principals.length > 0 ? arm.roleDefinitions(id) : undefined,
   });
+  // One Promise.all over every read in flight: a deadline that ends one leaves none unhandled.
   const guessed = atAccount(guess);
-  const [account, links] = await Promise.all([
+  const [account, links, ...atGuess] = await Promise.all([
     findAccount(arm, storage.account, guess, searched),
     Promise.all(subjects.map((subject) => arm.workspaceLinks(subject.facts.id))),
-  ]);
-  let rounds = 1;
-  let reads = guessed;
-  if (account.ok && account.value.id.toLowerCase() !== guess.toLowerCase()) {
-    rounds += 1;
-    reads = atAccount(account.value.id);
-  }
-  const [blobService, assignmentReads, listed] = await Promise.all([
-    reads.blobService,
-    reads.assignments,
-    reads.definitions,
-    // The guesses still settle, so nothing is left in flight.
     guessed.blobService,
     guessed.assignments,
     guessed.definitions,
   ]);
+  let rounds = 1;
+  let [blobService, assignmentReads, listed] = atGuess;
+  if (account.ok && account.value.id.toLowerCase() !== guess.toLowerCase()) {
+    rounds += 1;
+    const found = atAccount(account.value.id);
+    [blobService, assignmentReads, listed] = await Promise.all([
+      found.blobService,
+      found.assignments,
+      found.definitions,
+    ]);
+  }
 
   const definitions = new Map<string, RoleDefinition>();
   let definitionsFailure: ReadFailure | undefined;
