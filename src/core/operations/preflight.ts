@@ -4,7 +4,6 @@
  * warn of a likely one, and say in one warning what the step could not read — and then let the operation go on.
  */
 import type { ApimStorageAccess, CommonConfig, StorageAccountScope } from '../inputs/config';
-import { formatDuration } from '../inputs/duration';
 import { inputName } from '../inputs/table';
 import { gather } from '../preflight/gather';
 import { CHECK_TITLES, Finding, PreflightPlan, PreflightSubject } from '../preflight/plan';
@@ -55,7 +54,7 @@ export async function runPreflight(
   const plan = preflightPlan(config, subjects);
   const reads = await gather(arm, plan);
   const findings = evaluate(plan, reads);
-  const cost = `${arm.requests - requestsBefore} requests in ${reads.rounds} round${reads.rounds > 1 ? 's' : ''}, ${formatDuration(Date.now() - startedAt)}`;
+  const cost = `${arm.requests - requestsBefore} requests in ${reads.rounds} round${reads.rounds > 1 ? 's' : ''}, ${Date.now() - startedAt} ms`;
   job.log.debug(`Pre-flight: ${cost}.`);
   reportFindings(job, config, findings, doing, cost);
 }
