@@ -34,6 +34,7 @@ afterEach(() => {
   standIn.faults.clear();
 });
 
+const SLOW_MS = 600;
 const USER_ASSIGNED = '5f0c2b1e-7d3a-4c8e-9b6f-1a2b3c4d5e6f';
 const OTHER_USER_ASSIGNED = '6a1d3c2f-8e4b-4d9f-ac70-2b3c4d5e6f70';
 
@@ -93,6 +94,7 @@ describe('a sound set-up', () => {
     const apim = instance();
     const storage = account();
     const from = standIn.requests.length;
+    standIn.faults.add('preflight', { kind: 'delay', ms: SLOW_MS });
     const run = await github(
       { operation: 'backup', 'service-name': apim.name, 'storage-account': storage.name, 'storage-key': '' },
       { RUNNER_DEBUG: '1' },
@@ -102,8 +104,11 @@ describe('a sound set-up', () => {
     expect(run.stdout).toContain(
       'Pre-flight checks passed: Workspace gateways, Instance identity, Blob service CORS, Storage firewall, Data role on the account',
     );
-    // Storage account list, blob service, role assignments, role definitions, workspace links: one round.
-    expect(run.stdout).toMatch(/Pre-flight: 5 requests in 1 round, /);
+    // Storage account list, blob service, role assignments, role definitions, workspace links: one round. Each
+    // answer comes 600 ms late, so five reads one after another would take 3 s.
+    const ms = Number(/Pre-flight: 5 requests in 1 round, (\d+) ms/.exec(run.stdout)?.[1]);
+    expect(ms).toBeGreaterThanOrEqual(SLOW_MS);
+    expect(ms).toBeLessThan(2 * SLOW_MS);
     const reads = preflightReads(from);
     expect(reads).toHaveLength(5);
     // All five were read before the backup was started.

@@ -1,6 +1,6 @@
 /**
- * Faults a test can inject into the stand-in, by route: hang (accept and never answer), an error status, a reset
- * connection, or any canned reply, for the next N requests of that route (or all of them). Hanging requests stay
+ * Faults a test can inject into the stand-in, by route: hang (accept and never answer), a delay, an error status, a
+ * reset connection, or any canned reply, for the next N requests of that route (or all of them). Hanging requests stay
  * open until the stand-in closes, which drops every connection.
  */
 import type { RecordedRequest, Reply } from './http';
@@ -20,6 +20,8 @@ export type FaultRoute =
 export type Fault =
   /** Answered as usual: queued before another fault, lets the first N requests through. */
   | { kind: 'pass' }
+  /** Answered as usual, after this many milliseconds (a slow Resource Manager). */
+  | { kind: 'delay'; ms: number }
   | { kind: 'hang' }
   | { kind: 'reset' }
   | { kind: 'status'; status: number; code?: string; headers?: Record<string, string> }

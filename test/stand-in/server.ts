@@ -170,7 +170,8 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
         if (options.armLatencyMs && /^\/subscriptions\//i.test(request.path))
           await sleep(options.armLatencyMs);
         const taken = faults.take(request);
-        const fault = taken?.kind === 'pass' ? undefined : taken;
+        if (taken?.kind === 'delay') await sleep(taken.ms);
+        const fault = taken?.kind === 'pass' || taken?.kind === 'delay' ? undefined : taken;
         if (fault?.kind === 'hang') return; // never answered; closeAllConnections ends it
         if (fault?.kind === 'reset') {
           request.status = 0;
