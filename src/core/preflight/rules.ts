@@ -421,7 +421,7 @@ export function permissionFinding(
     return {
       ...base,
       severity: 'ok',
-      message: `${capitalise(identity)} may ${actions.map((action) => lastSegment(action.replace('/action', ''))).join(' and ')} '${serviceName}'.`,
+      message: `${capitalise(identity)} may ${actions.map((action) => (action === BACKUP_ACTION ? 'back up' : 'restore')).join(' and ')} '${serviceName}'.`,
     };
   }
   return {
