@@ -604,6 +604,10 @@ const BAD: BadCase[] = [
     says: 'must not be longer than timeout',
     quoted: false,
   },
+  // pre-flight: where the storage account is, and the switch
+  { input: 'storageResourceGroup', value: 'rg with spaces', says: 'must be 1-90 letters' },
+  { input: 'storageSubscriptionId', value: 'not-a-guid', says: 'must be a GUID' },
+  { input: 'preflight', value: 'maybe', says: 'must be true or false' },
   // environment
   {
     input: 'environment',
