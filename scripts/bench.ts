@@ -6,7 +6,11 @@
  * 10,000 blobs in Azurite behind a proxy adding 20 ms a request, as real Azure Storage takes milliseconds.
  * The fleet section backs up 20 instances with 3-second operations in one step (max-parallel 5), beside `az apim
  * backup` run for each instance one after another against the same stand-in, and against the floor of
- * ceil(20 / 5) × 3 s. BENCH_ONLY=startup, catalog or fleet runs one section.
+ * ceil(20 / 5) × 3 s.
+ * The pre-flight section measures what the checks add to a backup against the stand-in with ARM_LATENCY_MS added to
+ * each Resource Manager answer: one round of parallel reads costs about one latency, one read per check would cost
+ * one latency each.
+ * BENCH_ONLY=startup, catalog, fleet or preflight runs one section.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,6 +50,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const CATALOG_RUNS = Number(process.env.BENCH_CATALOG_RUNS ?? 3);
 const ONLY = process.env.BENCH_ONLY;
 const LATENCY_MS = 20;
+const ARM_LATENCY_MS = 50;
+const PREFLIGHT_RUNS = Number(process.env.BENCH_PREFLIGHT_RUNS ?? 7);
 const DAY_MS = 86_400_000;
 
 interface Figure {
@@ -96,8 +102,77 @@ async function measureBundle(name: string, runs: number, once: () => Promise<Bun
 }
 
 async function main(): Promise<void> {
-  const sections: Record<string, () => Promise<void>> = { startup, catalog, fleet };
+  const sections: Record<string, () => Promise<void>> = { startup, catalog, fleet, preflight };
   for (const [name, section] of Object.entries(sections)) if (!ONLY || ONLY === name) await section();
+}
+
+/**
+ * A backup with the system-assigned identity (every check: identity, workspace gateways, firewall, CORS, data role)
+ * with and without pre-flight, ARM answering after ARM_LATENCY_MS. The step's own timing of the checks comes from
+ * its debug line; the end-to-end difference of the medians says the same from outside.
+ */
+async function preflight(): Promise<void> {
+  console.log(
+    `\nPre-flight: a backup against the stand-in, ${ARM_LATENCY_MS} ms added to every ARM answer\n`,
+  );
+  const standIn = await startLocalAzure({ armLatencyMs: ARM_LATENCY_MS });
+  try {
+    standIn.addService({
+      subscriptionId: SUBSCRIPTION_ID,
+      resourceGroup: RESOURCE_GROUP,
+      name: 'apim-bench-pf',
+    });
+    const inputs = (checks: boolean) => ({
+      operation: 'backup',
+      'tenant-id': TENANT_ID,
+      'client-id': CLIENT_ID,
+      'client-secret': CLIENT_SECRET,
+      'subscription-id': SUBSCRIPTION_ID,
+      'resource-group': RESOURCE_GROUP,
+      'service-name': 'apim-bench-pf',
+      'storage-account': STORAGE_ACCOUNT,
+      container: CONTAINER,
+      'storage-access': 'system-assigned-identity',
+      'blob-endpoint': standIn.blobEndpoint,
+      'poll-interval': '1s',
+      'resource-manager-endpoint': standIn.url,
+      'authority-host': standIn.url,
+      preflight: String(checks),
+    });
+    const inStep: number[] = [];
+    let requests = '';
+    const run = async (checks: boolean) => {
+      const result = await runGitHubAction({
+        inputs: inputs(checks),
+        env: { RUNNER_DEBUG: '1' },
+        caCertPath: standIn.caCertPath,
+      });
+      expectResult(result, 'Succeeded');
+      const line = /Pre-flight: (\d+ requests in \d+ rounds?), (\d+) ms\./.exec(result.stdout);
+      if (checks && line) {
+        requests = line[1];
+        inStep.push(Number(line[2]));
+      }
+    };
+    const without = await measure('GitHub bundle: backup, preflight: false', PREFLIGHT_RUNS, () =>
+      run(false),
+    );
+    const withChecks = await measure('GitHub bundle: backup, preflight: true', PREFLIGHT_RUNS, () =>
+      run(true),
+    );
+    const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+    print([
+      without,
+      withChecks,
+      {
+        name: 'pre-flight inside the step (its debug line)',
+        samples: inStep,
+        note: `${requests}; end to end the medians differ by ${(median(withChecks.samples) - median(without.samples)).toFixed(0)} ms; one ARM answer takes at least ${ARM_LATENCY_MS} ms`,
+      },
+    ]);
+  } finally {
+    await standIn.close();
+  }
 }
 
 async function startup(): Promise<void> {

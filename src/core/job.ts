@@ -3,6 +3,7 @@
  * Azure, and the Azure clients, created (and the SDKs loaded) on first use with the one sign-in and deadline.
  */
 import type { TokenCredential } from '@azure/identity';
+import type { ArmResources } from './azure/arm-resources';
 import type { Deadline } from './azure/deadline';
 import type { CommonConfig, RunContext, SignIn } from './inputs/config';
 import type { Platform } from './inputs/table';
@@ -26,6 +27,7 @@ export function createJob(
       if (!config.signIn) throw new Error('This operation has no sign-in');
       return createCredential(config.signIn, config.cloud, secrets, idTokens, deadline);
     }));
+  let arm: Promise<ArmResources> | undefined;
   const running = new Map<string, string>();
   const job: Job = {
     log: host.log,
@@ -68,6 +70,12 @@ export function createJob(
       const [{ listInstances }, credential] = await Promise.all([import('./azure/instances'), signedIn()]);
       return listInstances(credential, scope, config.cloud, deadline);
     },
+    arm() {
+      return (arm ??= Promise.all([import('./azure/arm-resources'), signedIn()]).then(
+        ([{ ArmResources }, credential]) => new ArmResources(credential, config.cloud, deadline, host.log),
+      ));
+    },
+    signedInAs: describeSignedIn(config),
   };
   return job;
 }
@@ -95,7 +103,11 @@ export function idTokenCache(
 
 /** Who the step reads storage as, for messages that say which role to grant to whom. */
 function describeStorageIdentity(config: CommonConfig): string {
-  if (config.storage.sharedKey) return 'the storage key';
+  return config.storage.sharedKey ? 'the storage key' : describeSignedIn(config);
+}
+
+/** Who the step signs in to Azure as. */
+function describeSignedIn(config: CommonConfig): string {
   const signIn = config.signIn;
   switch (signIn?.method) {
     case 'client-secret':

@@ -113,6 +113,12 @@ const cases: [string, FaultRoute, () => Promise<BundleRun>, RegExp][] = [
     () => github(standIn),
     /reading API Management instance 'apim-hang-\d+'/,
   ],
+  [
+    'GitHub: pre-flight read',
+    'preflight',
+    () => github(standIn),
+    /reading \/subscriptions\/\S+ for the pre-flight checks/,
+  ],
   ['GitHub: backup POST', 'start', () => github(standIn), /starting the backup \(POST/],
   [
     'GitHub: status URL',

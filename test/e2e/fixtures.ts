@@ -2,6 +2,7 @@
 import {
   Azurite,
   createAzuriteBlobStore,
+  objectIdOf,
   startAzurite,
   startStandIn,
   StandIn,
@@ -21,10 +22,25 @@ export const STORAGE_KEY = Buffer.from(
   'stand-in storage account key, 64 bytes long, for the e2e tests!',
 ).toString('base64');
 export const CONNECTION_ID = '9d5e2c1a-1b2c-4d3e-8f90-a1b2c3d4e5f6';
+/** The app's object ID, as role assignments name it. */
+export const APP_OBJECT_ID = objectIdOf(CLIENT_ID);
 
-/** A stand-in with the app registered for secret and GitHub/Azure DevOps federated sign-in. */
+/**
+ * A stand-in with the app registered for secret and GitHub/Azure DevOps federated sign-in, and a sound set-up for
+ * the pre-flight checks: STORAGE_ACCOUNT in the instances' resource group (Shared Key allowed, no firewall, no
+ * CORS; each instance's identity gets Storage Blob Data Contributor when added), and the app holding API
+ * Management Service Contributor and Reader on the subscription.
+ */
 export async function startRegisteredStandIn(options: StandInOptions = {}): Promise<StandIn> {
   const standIn = await startStandIn(options);
+  standIn.addStorageAccount({
+    subscriptionId: SUBSCRIPTION_ID,
+    resourceGroup: RESOURCE_GROUP,
+    name: STORAGE_ACCOUNT,
+  });
+  for (const role of ['API Management Service Contributor', 'Reader']) {
+    standIn.authorization.assign(APP_OBJECT_ID, role, `/subscriptions/${SUBSCRIPTION_ID}`);
+  }
   standIn.addApp({
     tenantId: TENANT_ID,
     clientId: CLIENT_ID,

@@ -1,6 +1,6 @@
 /**
- * Faults a test can inject into the stand-in, by route: hang (accept and never answer), an error status, a reset
- * connection, or any canned reply, for the next N requests of that route (or all of them). Hanging requests stay
+ * Faults a test can inject into the stand-in, by route: hang (accept and never answer), a delay, an error status, a
+ * reset connection, or any canned reply, for the next N requests of that route (or all of them). Hanging requests stay
  * open until the stand-in closes, which drops every connection.
  */
 import type { RecordedRequest, Reply } from './http';
@@ -14,11 +14,15 @@ export type FaultRoute =
   | 'service-get'
   | 'service-list'
   | 'start'
-  | 'operation-status';
+  | 'operation-status'
+  /** The pre-flight reads: storage accounts, Microsoft.Authorization, an instance's workspace links. */
+  | 'preflight';
 
 export type Fault =
   /** Answered as usual: queued before another fault, lets the first N requests through. */
   | { kind: 'pass' }
+  /** Answered as usual, after this many milliseconds (a slow Resource Manager). */
+  | { kind: 'delay'; ms: number }
   | { kind: 'hang' }
   | { kind: 'reset' }
   | { kind: 'status'; status: number; code?: string; headers?: Record<string, string> }
@@ -40,6 +44,8 @@ export function routeOf(request: RecordedRequest): FaultRoute | undefined {
   if (path === '/ado/oidctoken') return 'azure-devops-oidc';
   if (path === '/msi/token') return 'managed-identity';
   if (method === 'GET' && SERVICE_LIST.test(path)) return 'service-list';
+  if (/\/providers\/Microsoft\.(Storage|Authorization)\/|\/workspaceLinks\/?$/i.test(path))
+    return 'preflight';
   const service = SERVICE.exec(path);
   if (!service) return undefined;
   const rest = path.slice(service[0].length).toLowerCase();

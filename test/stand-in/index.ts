@@ -2,7 +2,11 @@
 export { startStandIn } from './server';
 export type { StandIn, StandInOptions } from './server';
 export { ServiceState } from './service-state';
-export type { OperationRecord, ServiceBehaviour, ServiceSpec } from './service-state';
+export type { OperationRecord, ServiceBehaviour, ServiceSetup, ServiceSpec } from './service-state';
+export { StorageAccountState } from './storage-accounts';
+export type { StorageAccountSpec } from './storage-accounts';
+export { Authorization, BUILT_IN_ROLES } from './authorization';
+export type { RoleAssignmentState, RoleDefinitionState, RolePermissions } from './authorization';
 export type { AccessType, BackupRestoreParameters } from './backup-parameters';
 export { AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME, startAzurite } from './azurite';
 export type { Azurite, AzuriteAccount, AzuriteOptions } from './azurite';
@@ -12,7 +16,7 @@ export { backupBlobName, backupSeeds, listBlobsWithMetadata, seedBlobs } from '.
 export type { BackupSeedOptions, ListedBlob, SeedBlob, SeedResult } from './backup-seeds';
 export { storageClient, tlsTrust } from './trust';
 export type { StorageClientOptions } from './trust';
-export { isStorageResource } from './tokens';
+export { isStorageResource, objectIdOf } from './tokens';
 export { backupBlobContent, parseBackupBlob } from './backup-blob';
 export type { BackupBlob } from './backup-blob';
 export { BlobAccessDeniedError, createAzuriteBlobStore, createMemoryBlobStore } from './blob-store';

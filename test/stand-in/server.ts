@@ -29,6 +29,12 @@
  * - Client assertions: expiry is strict (no skew) so tests can expire ID tokens quickly; nbf allows 5 minutes.
  * - GitHub ID tokens without an audience query get GitHub's default, https://github.com/{owner}, which no
  *   federated credential accepts by default (AADSTS70021), as in real life.
+ * - Pre-flight reads: storage accounts exist only when added (addStorageAccount); an instance has a
+ *   system-assigned identity unless its spec says otherwise, and each identity it has holds Storage Blob Data
+ *   Contributor on its subscription (spec storageRole: null for none). Role assignments are what the step reads;
+ *   ARM enforces only deny() and denyReads(). Microsoft.Authorization/permissions answers any caller its own
+ *   permissions, from the roles assigned to its object ID (objectIdOf(clientId)).
+ * - The stand-in's APIM does not itself fail an operation for what pre-flight checks (identity, firewall, roles).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -36,8 +42,10 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiManagement } from './apim';
 import { Arm } from './arm';
+import { Authorization } from './authorization';
 import { BlobStore, createMemoryBlobStore } from './blob-store';
 import { createTestCertificate, TestCertificate } from './certificate';
 import { AppRegistration, Entra } from './entra';
@@ -54,6 +62,7 @@ import {
 } from './id-tokens';
 import { MANAGED_IDENTITY_PATH, ManagedIdentityConfig, managedIdentityRoute } from './managed-identity';
 import { ServiceSpec, ServiceState } from './service-state';
+import { StorageAccounts, StorageAccountSpec, StorageAccountState } from './storage-accounts';
 import { TokenRegistry } from './tokens';
 
 export interface StandInOptions {
@@ -68,6 +77,8 @@ export interface StandInOptions {
    * fresh one. Either way it is `certificate` on the stand-in.
    */
   certificate?: TestCertificate;
+  /** Milliseconds added before every Resource Manager answer, as real ARM takes tens of them (benchmarks). */
+  armLatencyMs?: number;
 }
 
 export interface StandIn {
@@ -81,6 +92,10 @@ export interface StandIn {
   requests: RecordedRequest[];
   blobStore: BlobStore;
   addApp(app: AppRegistration): void;
+  /**
+   * An instance; unless its spec says `storageRole: null`, each of its identities is given that data role
+   * (default Storage Blob Data Contributor) on its subscription, as a sound set-up has.
+   */
   addService(spec: ServiceSpec): ServiceState;
   /** Services per page of a service list (default 2): the rest follow through nextLink, as ARM pages. */
   setListPageSize(size: number): void;
@@ -91,6 +106,17 @@ export interface StandIn {
    * 'Microsoft.ApiManagement/service/operationresults/read' (it may start a backup but not read its status).
    */
   denyAction(clientId: string, action: string): void;
+  /** A storage account in Resource Manager (what the pre-flight checks read; the blobs are in blobStore). */
+  addStorageAccount(spec: StorageAccountSpec): StorageAccountState;
+  /** Role definitions and assignments, and the caller's permissions (see authorization.ts). */
+  authorization: Authorization;
+  /**
+   * ARM then answers 403 AuthorizationFailed to this principal's reads of these providers' resources
+   * (Microsoft.Storage, Microsoft.Authorization, Microsoft.ApiManagement for workspace links): an identity
+   * without Reader on them. allowReads undoes it.
+   */
+  denyReads(clientId: string, providers: string[]): void;
+  allowReads(clientId: string): void;
   github: GitHubOidc;
   azureDevOps: AzureDevOpsOidc;
   managedIdentity: ManagedIdentityConfig;
@@ -120,7 +146,9 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
 
   const entra = new Entra(baseUrl, tokens, idTokens, accessTokenLifetime);
   const apim = new ApiManagement(blobStore);
-  const arm = new Arm(baseUrl, tokens, apim);
+  const storageAccounts = new StorageAccounts();
+  const authorization = new Authorization();
+  const arm = new Arm(baseUrl, tokens, apim, storageAccounts, authorization);
   const github: GitHubOidc = {
     requestUrl: '',
     requestToken: randomBytes(24).toString('base64url'),
@@ -152,8 +180,11 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
       try {
         request = await readRequest(message);
         requests.push(request);
+        if (options.armLatencyMs && /^\/subscriptions\//i.test(request.path))
+          await sleep(options.armLatencyMs);
         const taken = faults.take(request);
-        const fault = taken?.kind === 'pass' ? undefined : taken;
+        if (taken?.kind === 'delay') await sleep(taken.ms);
+        const fault = taken?.kind === 'pass' || taken?.kind === 'delay' ? undefined : taken;
         if (fault?.kind === 'hang') return; // never answered; closeAllConnections ends it
         if (fault?.kind === 'reset') {
           request.status = 0;
@@ -198,12 +229,25 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     requests,
     blobStore,
     addApp: (app) => entra.addApp(app),
-    addService: (spec) => apim.add(spec),
+    addService(spec) {
+      const service = apim.add(spec);
+      const role = service.setup.storageRole;
+      if (role) {
+        for (const principalId of service.principalIds) {
+          authorization.assign(principalId, role, `/subscriptions/${service.subscriptionId}`);
+        }
+      }
+      return service;
+    },
+    addStorageAccount: (spec) => storageAccounts.add(spec),
+    authorization,
     setListPageSize: (size) => {
       apim.listPageSize = size;
     },
     deny: (clientId, subscriptionId) => arm.deny(clientId, subscriptionId),
     denyAction: (clientId, action) => arm.denyAction(clientId, action),
+    denyReads: (clientId, providers) => arm.denyReads(clientId, providers),
+    allowReads: (clientId) => arm.allowReads(clientId),
     github,
     azureDevOps,
     managedIdentity,

@@ -41,6 +41,26 @@ export interface ServiceBehaviour {
   replay?: RecordedOperation[];
 }
 
+/** What the pre-flight checks read of an instance: its identities, network and workspace gateways. */
+export interface ServiceSetup {
+  /** Default SystemAssigned. */
+  identity: 'SystemAssigned' | 'UserAssigned' | 'SystemAssigned, UserAssigned' | 'None';
+  /** Client IDs of the user-assigned identities attached (with identity UserAssigned or both). */
+  userAssignedClientIds: string[];
+  /** Default ['20.50.0.10']. */
+  publicIPAddresses: string[];
+  /** Default None; External or Internal with subnetResourceId. */
+  virtualNetworkType: 'None' | 'External' | 'Internal';
+  subnetResourceId?: string;
+  /** Workspaces and the workspace gateways each is linked to; default none. */
+  workspaceGateways: { workspace: string; gateways: string[] }[];
+  /**
+   * The data role every identity of the instance gets on its subscription when it is added (the stand-in's sound
+   * default); null: none.
+   */
+  storageRole: string | null;
+}
+
 export type ServiceSpec = {
   subscriptionId: string;
   resourceGroup: string;
@@ -49,7 +69,8 @@ export type ServiceSpec = {
   location?: string;
   /** Resource tags, as ARM returns them on the service and in the service list. */
   tags?: Record<string, string>;
-} & Partial<ServiceBehaviour>;
+} & Partial<ServiceBehaviour> &
+  Partial<ServiceSetup>;
 export interface OperationRecord {
   id: string;
   kind: 'backup' | 'restore';
@@ -73,6 +94,7 @@ export class ServiceState {
   readonly location: string;
   readonly tags: Record<string, string>;
   readonly behaviour: ServiceBehaviour;
+  readonly setup: ServiceSetup;
   readonly operations: OperationRecord[] = [];
   /** Service GETs answered so far. */
   gets = 0;
@@ -82,7 +104,30 @@ export class ServiceState {
   private version = 1;
 
   constructor(spec: ServiceSpec) {
-    const { subscriptionId, resourceGroup, name, location, tags, ...behaviour } = spec;
+    const {
+      subscriptionId,
+      resourceGroup,
+      name,
+      location,
+      tags,
+      identity,
+      userAssignedClientIds,
+      publicIPAddresses,
+      virtualNetworkType,
+      subnetResourceId,
+      workspaceGateways,
+      storageRole,
+      ...behaviour
+    } = spec;
+    this.setup = {
+      identity: identity ?? 'SystemAssigned',
+      userAssignedClientIds: userAssignedClientIds ?? [],
+      publicIPAddresses: publicIPAddresses ?? ['20.50.0.10'],
+      virtualNetworkType: virtualNetworkType ?? 'None',
+      subnetResourceId,
+      workspaceGateways: workspaceGateways ?? [],
+      storageRole: storageRole === undefined ? 'Storage Blob Data Contributor' : storageRole,
+    };
     this.subscriptionId = subscriptionId;
     this.resourceGroup = resourceGroup;
     this.name = name;
@@ -100,6 +145,33 @@ export class ServiceState {
       movesStatus: false,
       ...behaviour,
     };
+  }
+
+  /** The system-assigned identity's principal ID, when it has one. */
+  get principalId(): string | undefined {
+    return /SystemAssigned/.test(this.setup.identity) ? objectIdOf(this.id) : undefined;
+  }
+
+  /** The principal IDs of every identity of the instance. */
+  get principalIds(): string[] {
+    return [
+      ...(this.principalId ? [this.principalId] : []),
+      ...this.setup.userAssignedClientIds.map((clientId) => objectIdOf(clientId)),
+    ];
+  }
+
+  /** GET …/workspaceLinks, as the 2024-05-01 spec shapes it. */
+  workspaceLinks(): Record<string, unknown>[] {
+    const base = `/subscriptions/${this.subscriptionId}/resourceGroups/${this.resourceGroup}/providers/Microsoft.ApiManagement`;
+    return this.setup.workspaceGateways.map(({ workspace, gateways }) => ({
+      id: `${this.id}/workspaceLinks/${workspace}`,
+      name: workspace,
+      type: 'Microsoft.ApiManagement/service/workspaceLinks',
+      properties: {
+        workspaceId: `${this.id}/workspaces/${workspace}`,
+        gateways: gateways.map((gateway) => ({ id: `${base}/gateways/${gateway}` })),
+      },
+    }));
   }
 
   get running(): OperationRecord | undefined {
@@ -131,7 +203,7 @@ export class ServiceState {
       etag: Buffer.from(`etag-${name}-${this.version}`).toString('base64').slice(0, 12),
       tags: this.tags,
       sku: { name: behaviour.sku, capacity: behaviour.sku === 'Consumption' ? 0 : 1 },
-      identity: { type: 'SystemAssigned', principalId: objectIdOf(this.id), tenantId: objectIdOf('tenant') },
+      identity: this.identityResource(),
       properties: {
         publisherEmail: 'apim-admin@contoso.com',
         publisherName: 'Contoso',
@@ -153,14 +225,37 @@ export class ServiceState {
             certificateSource: 'BuiltIn',
           },
         ],
-        publicIPAddresses: ['20.50.0.10'],
-        virtualNetworkType: 'None',
+        publicIPAddresses: this.setup.publicIPAddresses,
+        virtualNetworkType: this.setup.virtualNetworkType,
+        ...(this.setup.subnetResourceId
+          ? { virtualNetworkConfiguration: { subnetResourceId: this.setup.subnetResourceId } }
+          : {}),
         disableGateway: false,
         natGatewayState: 'Disabled',
         apiVersionConstraint: {},
         publicNetworkAccess: 'Enabled',
         platformVersion: behaviour.sku.endsWith('V2') ? 'mtv1' : 'stv2',
       },
+    };
+  }
+
+  private identityResource(): Record<string, unknown> {
+    const { identity, userAssignedClientIds } = this.setup;
+    if (identity === 'None') return { type: 'None' };
+    const userAssigned = /UserAssigned/.test(identity)
+      ? {
+          userAssignedIdentities: Object.fromEntries(
+            userAssignedClientIds.map((clientId, i) => [
+              `/subscriptions/${this.subscriptionId}/resourceGroups/${this.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-${this.name}-${i + 1}`,
+              { principalId: objectIdOf(clientId), clientId },
+            ]),
+          ),
+        }
+      : {};
+    return {
+      type: identity,
+      ...(this.principalId ? { principalId: this.principalId, tenantId: objectIdOf('tenant') } : {}),
+      ...userAssigned,
     };
   }
 

@@ -29,6 +29,7 @@ import {
   decodeJwt,
   GITHUB_ISSUER,
   AZURE_DEVOPS_ISSUER,
+  objectIdOf,
   parseBackupBlob,
   ServiceSpec,
   StandIn,
@@ -449,6 +450,157 @@ describe('managed identity', () => {
       headers: { 'x-identity-header': standIn.managedIdentity.header },
     });
     expect(requests[1].query.client_id).toBe(standIn.managedIdentity.userAssigned[0]);
+  });
+});
+
+describe('what the pre-flight checks read', () => {
+  const get = async (path: string, query = '') => {
+    const token = (await secretCredential().getToken(scope()))!.token;
+    const response = await call(`${standIn.url}${path}?api-version=2023-05-01${query}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return { status: response.status, body: JSON.parse(response.body) };
+  };
+
+  it('shows an instance’s identities, network and workspace links as the SDK reads them', async () => {
+    const userAssigned = '5f0c2b1e-7d3a-4c8e-9b6f-1a2b3c4d5e6f';
+    const subnet = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/apim`;
+    const added = service('apim-preflight', {
+      identity: 'SystemAssigned, UserAssigned',
+      userAssignedClientIds: [userAssigned],
+      virtualNetworkType: 'External',
+      subnetResourceId: subnet,
+      publicIPAddresses: ['20.50.0.11'],
+      workspaceGateways: [{ workspace: 'team-a', gateways: ['gw-1', 'gw-2'] }],
+    });
+    const read = await arm().apiManagementService.get(RG, 'apim-preflight');
+    expect(read.identity?.type).toBe('SystemAssigned, UserAssigned');
+    expect(read.identity?.principalId).toBe(added.principalId);
+    expect(Object.values(read.identity?.userAssignedIdentities ?? {})).toEqual([
+      { clientId: userAssigned, principalId: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+    ]);
+    expect(read.publicIPAddresses).toEqual(['20.50.0.11']);
+    expect(read.virtualNetworkType).toBe('External');
+    expect(read.virtualNetworkConfiguration?.subnetResourceId).toBe(subnet);
+    const links = [];
+    for await (const link of arm().apiManagementWorkspaceLinks.listByService(RG, 'apim-preflight'))
+      links.push(link);
+    expect(links).toEqual([
+      expect.objectContaining({
+        name: 'team-a',
+        workspaceId: `${added.id}/workspaces/team-a`,
+        gateways: [
+          {
+            id: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG}/providers/Microsoft.ApiManagement/gateways/gw-1`,
+          },
+          {
+            id: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG}/providers/Microsoft.ApiManagement/gateways/gw-2`,
+          },
+        ],
+      }),
+    ]);
+  });
+
+  it('lists and reads storage accounts and their Blob service, and answers ARM’s not-found errors', async () => {
+    const account = standIn.addStorageAccount({
+      subscriptionId: SUBSCRIPTION,
+      resourceGroup: 'rg-storage',
+      name: 'stpreflight',
+      allowSharedKeyAccess: false,
+      networkAcls: { defaultAction: 'Deny', bypass: 'None', ipRules: ['20.50.0.0/24'] },
+      corsRules: [{ allowedOrigins: ['*'], allowedMethods: ['GET'] }],
+    });
+    const list = await get(`/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Storage/storageAccounts`);
+    expect(list.status).toBe(200);
+    expect(list.body.value.map((item: { id: string }) => item.id)).toContain(account.id);
+    const one = await get(account.id);
+    expect(one.body.properties).toMatchObject({
+      allowSharedKeyAccess: false,
+      networkAcls: {
+        defaultAction: 'Deny',
+        bypass: 'None',
+        ipRules: [{ value: '20.50.0.0/24', action: 'Allow' }],
+      },
+    });
+    const blob = await get(`${account.id}/blobServices/default`);
+    expect(blob.body.properties.cors.corsRules).toEqual([expect.objectContaining({ allowedOrigins: ['*'] })]);
+    expect((await get(account.id.replace('stpreflight', 'stnowhere'))).body.error.code).toBe(
+      'ResourceNotFound',
+    );
+    expect((await get(account.id.replace('rg-storage', 'rg-nowhere'))).body.error.code).toBe(
+      'ResourceGroupNotFound',
+    );
+  });
+
+  it('lists role assignments by assignedTo at, above and below a scope, role definitions, and the caller’s permissions', async () => {
+    const added = service('apim-roles');
+    const account = standIn.addStorageAccount({
+      subscriptionId: SUBSCRIPTION,
+      resourceGroup: RG,
+      name: 'stroles',
+    });
+    const custom = standIn.authorization.addCustomRole(
+      'Backup writer',
+      { dataActions: ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write'] },
+      [account.id],
+    );
+    standIn.authorization.assign(
+      added.principalId!,
+      custom,
+      `${account.id}/blobServices/default/containers/apim`,
+    );
+    standIn.authorization.assign(
+      added.principalId!,
+      'Reader',
+      `/subscriptions/${SUBSCRIPTION}/resourceGroups/other`,
+    );
+    const filter = `&$filter=${encodeURIComponent(`assignedTo('${added.principalId}')`)}`;
+    const assignments = await get(`${account.id}/providers/Microsoft.Authorization/roleAssignments`, filter);
+    expect(assignments.status).toBe(200);
+    // The default data role on the subscription (above), the custom role on a container (below); not the other group.
+    expect(
+      assignments.body.value.map((item: { properties: { scope: string } }) => item.properties.scope),
+    ).toEqual([`/subscriptions/${SUBSCRIPTION}`, `${account.id}/blobServices/default/containers/apim`]);
+    const definitions = await get(`${account.id}/providers/Microsoft.Authorization/roleDefinitions`);
+    const names = definitions.body.value.map(
+      (item: { properties: { roleName: string } }) => item.properties.roleName,
+    );
+    expect(names).toEqual(
+      expect.arrayContaining(['Storage Blob Data Contributor', 'Backup writer', 'Reader']),
+    );
+    const subscriptionDefinitions = await get(
+      `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions`,
+    );
+    expect(subscriptionDefinitions.body.value.map((item: { name: string }) => item.name)).not.toContain(
+      custom,
+    );
+    const byId = await get(
+      `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${custom}`,
+    );
+    expect(byId.body.properties.permissions[0].dataActions).toEqual([
+      'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write',
+    ]);
+
+    standIn.authorization.assign(objectIdOf(CLIENT), 'Storage Blob Data Reader', account.id);
+    const permissions = await get(`${account.id}/providers/Microsoft.Authorization/permissions`);
+    expect(permissions.body.value).toEqual([
+      expect.objectContaining({
+        dataActions: ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'],
+      }),
+    ]);
+
+    standIn.denyReads(CLIENT, ['Microsoft.Storage', 'Microsoft.Authorization']);
+    try {
+      const refused = await get(`${account.id}/providers/Microsoft.Authorization/roleAssignments`, filter);
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.code).toBe('AuthorizationFailed');
+      expect(refused.body.error.message).toContain("'Microsoft.Authorization/roleAssignments/read'");
+      expect((await get(account.id)).status).toBe(403);
+      // Anyone may read their own permissions.
+      expect((await get(`${account.id}/providers/Microsoft.Authorization/permissions`)).status).toBe(200);
+    } finally {
+      standIn.allowReads(CLIENT);
+    }
   });
 });
 

@@ -116,6 +116,9 @@ const GITHUB_NAME: Record<InputKey, string> = {
   operationUrl: 'operation-url',
   maxParallel: 'max-parallel',
   instanceTags: 'instance-tags',
+  storageResourceGroup: 'storage-resource-group',
+  storageSubscriptionId: 'storage-subscription-id',
+  preflight: 'preflight',
 };
 
 /** Returns the problems parseConfig reports (none when it accepts the inputs); any other error fails the test. */
@@ -603,6 +606,10 @@ const BAD: BadCase[] = [
     says: 'must not be longer than timeout',
     quoted: false,
   },
+  // pre-flight: where the storage account is, and the switch
+  { input: 'storageResourceGroup', value: 'rg with spaces', says: 'must be 1-90 letters' },
+  { input: 'storageSubscriptionId', value: 'not-a-guid', says: 'must be a GUID' },
+  { input: 'preflight', value: 'maybe', says: 'must be true or false' },
   // environment
   {
     input: 'environment',

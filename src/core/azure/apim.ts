@@ -32,10 +32,32 @@ const BUSY_STATES = ['updating', 'activating', 'creating', 'upgrading', 'migrati
 
 export type ApimOperationKind = 'backup' | 'restore';
 
-/** What the step learns of an instance: its tier and location are stamped on backups and guard restores. */
+/**
+ * What the step learns of an instance: its tier and location are stamped on backups and guard restores; its
+ * identities and network are what the pre-flight checks hold against the storage account.
+ */
 export interface InstanceFacts {
   tier: string;
   location?: string;
+  /** The instance's resource ID, as Resource Manager spells it. */
+  id: string;
+  identity: InstanceIdentity;
+  network: InstanceNetwork;
+}
+
+export interface InstanceIdentity {
+  /** SystemAssigned, UserAssigned, "SystemAssigned, UserAssigned" or None. */
+  type: string;
+  /** Of the system-assigned identity. */
+  principalId?: string;
+  userAssigned: { resourceId: string; clientId?: string; principalId?: string }[];
+}
+
+export interface InstanceNetwork {
+  publicIPAddresses: string[];
+  /** None, External or Internal. */
+  virtualNetworkType: string;
+  subnetResourceId?: string;
 }
 
 /** What the operation-status URL says: still running, or done (a failure is thrown). */
@@ -88,6 +110,11 @@ export class ApimInstance {
   async read(): Promise<InstanceFacts> {
     const service = await this.get();
     return checkTier(service, this.instance.serviceName);
+  }
+
+  /** Reads the instance, whatever its tier (operation: check reports the tier as one finding among others). */
+  async inspect(): Promise<InstanceFacts> {
+    return factsOf(await this.get());
   }
 
   /** Reads the instance, refuses a tier without backup, and waits while another operation keeps it busy. */
@@ -410,7 +437,30 @@ function checkTier(service: ApiManagementServiceResource, serviceName: string): 
       `Backup and restore exist only on the ${SUPPORTED_TIERS.join(', ')} tiers. For ${tier}, export the configuration instead (APIOps, Bicep or Terraform).`,
     );
   }
-  return { tier, location: service.location };
+  return factsOf(service);
+}
+
+function factsOf(service: ApiManagementServiceResource): InstanceFacts {
+  const identity = service.identity;
+  return {
+    tier: service.sku?.name ?? 'unknown',
+    location: service.location,
+    id: service.id ?? '',
+    identity: {
+      type: identity?.type ?? 'None',
+      principalId: identity?.principalId,
+      userAssigned: Object.entries(identity?.userAssignedIdentities ?? {}).map(([resourceId, value]) => ({
+        resourceId,
+        clientId: value.clientId,
+        principalId: value.principalId,
+      })),
+    },
+    network: {
+      publicIPAddresses: service.publicIPAddresses ?? [],
+      virtualNetworkType: service.virtualNetworkType ?? 'None',
+      subnetResourceId: service.virtualNetworkConfiguration?.subnetResourceId,
+    },
+  };
 }
 
 export function backupRestoreParameters(

@@ -92,6 +92,19 @@ export class BackupCatalog {
     return { backups: backups.sort(newestFirst), unproven };
   }
 
+  /** Can the step read the container? Lists at most one blob; 'no-container' when it does not exist yet. */
+  async probe(): Promise<'ok' | 'no-container'> {
+    try {
+      await this.deadline.race(`reading ${this.where}`, (abortSignal) =>
+        this.container.listBlobsFlat({ abortSignal }).byPage({ maxPageSize: 1 }).next(),
+      );
+      return 'ok';
+    } catch (error) {
+      if (error instanceof RestError && isContainerMissing(error)) return 'no-container';
+      throw this.explain(error, 'read');
+    }
+  }
+
   /** One blob by name, whatever it holds; undefined when it does not exist. */
   async get(name: string): Promise<Backup | undefined> {
     try {

@@ -57,6 +57,8 @@ export function instanceJob(parent: Job, serviceName: string, passThrough: boole
     apim: (instance) => parent.apim(instance, log),
     catalog: () => parent.catalog(),
     instances: (scope) => parent.instances(scope),
+    arm: () => parent.arm(),
+    signedInAs: parent.signedInAs,
   };
   return { job, outputs };
 }

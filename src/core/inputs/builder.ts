@@ -11,6 +11,7 @@ import type {
   ConnectionInputs,
   Instance,
   RunContext,
+  StorageAccountScope,
   StorageLocation,
   Timing,
 } from './config';
@@ -230,6 +231,21 @@ export class ConfigBuilder {
       default:
         return { type };
     }
+  }
+
+  /** storage-resource-group and storage-subscription-id: where the pre-flight checks find the account. */
+  storageAccountScope(): StorageAccountScope {
+    const { raw } = this;
+    return {
+      resourceGroup:
+        raw.storageResourceGroup === undefined
+          ? undefined
+          : this.checked('storageResourceGroup', checkResourceGroup),
+      subscriptionId:
+        raw.storageSubscriptionId === undefined
+          ? undefined
+          : this.checked('storageSubscriptionId', checkGuid),
+    };
   }
 
   timing(): Timing {

@@ -39,6 +39,12 @@ export interface StorageLocation {
   sharedKey?: { accountName: string; key: string };
 }
 
+/** Where the storage account lives in Resource Manager, as far as the user said (for the pre-flight checks). */
+export interface StorageAccountScope {
+  resourceGroup?: string;
+  subscriptionId?: string;
+}
+
 export interface Timing {
   timeoutMs: number;
   pollIntervalMs: number;

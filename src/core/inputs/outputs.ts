@@ -137,6 +137,14 @@ export const OUTPUTS = [
       'discover, Azure DevOps: the same instances as the object `strategy: matrix` expects (a job name per instance, its variables the input names).',
     operations: ['discover'],
   },
+  {
+    key: 'findings',
+    github: 'findings',
+    azureDevOps: 'findings',
+    description:
+      'check: every check as a JSON array (`check`, `severity` `error`, `warning`, `ok` or `skipped`, `message`, and `instance` and `fix` where they apply).',
+    operations: ['check'],
+  },
 ] as const satisfies readonly (OutputDefinition & { key: string })[];
 
 export type OutputName = (typeof OUTPUTS)[number]['key'];

@@ -13,6 +13,7 @@ export const OPERATIONS = [
   'prune',
   'status',
   'discover',
+  'check',
 ] as const;
 export type OperationName = (typeof OPERATIONS)[number];
 
@@ -56,6 +57,7 @@ export const GROUPS = {
   signIn: 'Sign-in',
   instance: 'API Management instance',
   storage: 'Backup storage',
+  checks: 'Pre-flight checks',
   waiting: 'Waiting',
   retention: 'Age and retention',
 } as const;
@@ -95,13 +97,15 @@ export interface InputDefinition {
   readonly group?: Group;
 }
 
-const INSTANCE_OPERATIONS = ['backup', 'restore', 'copy', 'verify'] as const;
+const INSTANCE_OPERATIONS = ['backup', 'restore', 'copy', 'verify', 'check'] as const;
 /** Where the instances are: one instance's, or those a fleet or discover searches. */
 const SCOPE_OPERATIONS = [...INSTANCE_OPERATIONS, 'discover'] as const;
 /** list and prune read only storage, unless service-name names several instances: those are found in Azure. */
 const CATALOG_FLEET_OPERATIONS = ['list', 'prune'] as const;
 const APIM_STORAGE_OPERATIONS = ['backup', 'restore', 'copy'] as const;
-const CATALOG_OPERATIONS = ['restore', 'copy', 'list', 'verify', 'prune'] as const;
+/** How API Management reaches the storage, and where the account is: what the operations and check use. */
+const APIM_ACCESS_OPERATIONS = ['backup', 'restore', 'copy', 'check'] as const;
+const CATALOG_OPERATIONS = ['restore', 'copy', 'list', 'verify', 'prune', 'check'] as const;
 const OVERWRITING_OPERATIONS = ['restore', 'copy'] as const;
 
 export const INPUTS = [
@@ -111,7 +115,7 @@ export const INPUTS = [
     azureDevOps: 'operation',
     label: 'Operation',
     description:
-      'What to do: `backup`, `restore`, `copy` (back up one instance and restore it into another), `list` (the backups in storage), `verify` (a fresh backup exists), `prune` (delete old backups), `status` (wait for a backup or restore started earlier, by its operation-url) or `discover` (list the instances, as data for a CI matrix).',
+      'What to do: `backup`, `restore`, `copy` (back up one instance and restore it into another), `list` (the backups in storage), `verify` (a fresh backup exists), `prune` (delete old backups), `status` (wait for a backup or restore started earlier, by its operation-url) `check` (every pre-flight check and the step’s own access; nothing started, nothing written) or `discover` (list the instances, as data for a CI matrix).',
     options: OPERATIONS,
     required: true,
   },
@@ -178,7 +182,7 @@ export const INPUTS = [
     azureDevOps: 'resourceGroupName',
     label: 'Resource group',
     description:
-      'Resource group of the API Management instance: required for one instance (backup, restore, copy, verify). With several instances in service-name, and for discover: where to look; empty means the whole subscription.',
+      'Resource group of the API Management instance: required for one instance (backup, restore, copy, verify, check). With several instances in service-name, and for discover: where to look; empty means the whole subscription.',
     operations: SCOPE_OPERATIONS,
     fleetOnly: CATALOG_FLEET_OPERATIONS,
     group: 'instance',
@@ -201,7 +205,7 @@ export const INPUTS = [
     azureDevOps: 'sourceServiceName',
     label: 'Backups of instance',
     description:
-      'The instance whose backups are meant by restore `latest`, list, verify and prune (e.g. restore a standby from the primary’s backups); for copy, the instance copied from (required). Default: the service name.',
+      'The instance whose backups are meant by restore `latest`, list, verify and prune (e.g. restore a standby from the primary’s backups); for copy, the instance copied from (required); for check, a copy’s source, checked too. Default: the service name.',
     operations: CATALOG_OPERATIONS,
     group: 'instance',
   },
@@ -210,8 +214,8 @@ export const INPUTS = [
     github: 'source-resource-group',
     azureDevOps: 'sourceResourceGroupName',
     label: 'Source resource group',
-    description: 'copy: resource group of the source instance. Default: the resource group.',
-    operations: ['copy'],
+    description: 'copy and check: resource group of the source instance. Default: the resource group.',
+    operations: ['copy', 'check'],
     group: 'instance',
   },
   {
@@ -219,8 +223,8 @@ export const INPUTS = [
     github: 'source-subscription-id',
     azureDevOps: 'sourceSubscriptionId',
     label: 'Source subscription ID',
-    description: 'copy: subscription of the source instance. Default: the subscription.',
-    operations: ['copy'],
+    description: 'copy and check: subscription of the source instance. Default: the subscription.',
+    operations: ['copy', 'check'],
     group: 'instance',
   },
   {
@@ -295,7 +299,7 @@ export const INPUTS = [
       'How API Management reaches the storage account: `auto` (access key if one is given, else the system-assigned identity), `access-key`, `system-assigned-identity` or `user-assigned-identity`.',
     default: 'auto',
     options: STORAGE_ACCESS,
-    operations: APIM_STORAGE_OPERATIONS,
+    operations: APIM_ACCESS_OPERATIONS,
     group: 'storage',
   },
   {
@@ -316,8 +320,40 @@ export const INPUTS = [
     label: 'Storage identity client ID',
     description:
       'Client ID of the user-assigned identity of the API Management instance, for `user-assigned-identity` access.',
-    operations: APIM_STORAGE_OPERATIONS,
+    operations: APIM_ACCESS_OPERATIONS,
     group: 'storage',
+  },
+  {
+    key: 'storageResourceGroup',
+    github: 'storage-resource-group',
+    azureDevOps: 'storageResourceGroup',
+    label: 'Storage account resource group',
+    description:
+      'Resource group of the storage account, for the pre-flight checks. Default: the account is looked for in the instance’s subscription (first in its resource group).',
+    operations: APIM_ACCESS_OPERATIONS,
+    group: 'checks',
+  },
+  {
+    key: 'storageSubscriptionId',
+    github: 'storage-subscription-id',
+    azureDevOps: 'storageSubscriptionId',
+    label: 'Storage account subscription ID',
+    description:
+      'Subscription of the storage account, for the pre-flight checks, when it is not the instance’s. Default: the instance’s subscription.',
+    operations: APIM_ACCESS_OPERATIONS,
+    group: 'checks',
+  },
+  {
+    key: 'preflight',
+    github: 'preflight',
+    azureDevOps: 'preflight',
+    label: 'Pre-flight checks',
+    description:
+      'backup, restore, copy: `true` reads, before anything starts, what would make Azure fail the operation at its end (identity, workspace gateways, Shared Key, firewall, CORS, data role) and refuses a certain failure; `false` skips the checks (for an identity that may not read the storage account).',
+    default: 'true',
+    boolean: true,
+    operations: APIM_STORAGE_OPERATIONS,
+    group: 'checks',
   },
   {
     key: 'maxAge',

@@ -4,9 +4,10 @@ import type { ApimStorageAccess, CommonConfig, Instance } from '../inputs/config
 import { formatDuration } from '../inputs/duration';
 import { code, describeApimAccess } from '../report/summary';
 import type { Job, Operation } from './operation';
+import { PreflightConfig, runPreflight } from './preflight';
 import { backUp } from './steps';
 
-export interface BackupConfig extends CommonConfig {
+export interface BackupConfig extends CommonConfig, PreflightConfig {
   instance: Instance;
   apimAccess: ApimStorageAccess;
   /** false: start the operation, hand over its URL, and succeed at once. */
@@ -25,6 +26,8 @@ export const backup: Operation<BackupConfig> = {
       apimAccess: builder.apimAccess(),
       wait: builder.flag('wait'),
       backupName: builder.backupName('new', instance),
+      preflight: builder.flag('preflight'),
+      storageScope: builder.storageAccountScope(),
     };
   },
   title: () => 'APIM backup',
@@ -41,6 +44,12 @@ export const backup: Operation<BackupConfig> = {
     const facts = await apim.readWhenIdle(config.timing.pollIntervalMs);
     addInstanceRows(job, instance, facts.tier);
     job.summary.rows.push(['Backup', `[${code(backupName)}](${url})`]);
+    await runPreflight(
+      job,
+      config,
+      [{ instance, facts, needs: ['write'] }],
+      `the backup of '${instance.serviceName}'`,
+    );
 
     const durationMs = await backUp(job, config, {
       apim,

@@ -11,10 +11,11 @@ import { ActionableError, explainError } from '../report/errors';
 import { code, describeApimAccess } from '../report/summary';
 import { addInstanceRows, describeInstance, describeTiming } from './backup';
 import type { Operation } from './operation';
+import { PreflightConfig, runPreflight } from './preflight';
 import { restoreInto, SafetyConfig } from './restore';
 import { backUp, NOT_RESTORED, safetyBackup } from './steps';
 
-export interface CopyConfig extends CommonConfig, SafetyConfig {
+export interface CopyConfig extends CommonConfig, SafetyConfig, PreflightConfig {
   /** The target: overwritten by the restore. */
   instance: Instance;
   source: Instance;
@@ -42,6 +43,8 @@ export const copy: Operation<CopyConfig> = {
       backupName: builder.backupName('new', source),
       safetyBackup: builder.flag('safetyBackup'),
       safetyBackupName: builder.safetyBackupName(instance),
+      preflight: builder.flag('preflight'),
+      storageScope: builder.storageAccountScope(),
     };
     if (source.serviceName && same(source, instance)) {
       builder.report(
@@ -80,6 +83,16 @@ export const copy: Operation<CopyConfig> = {
       `${code(source.serviceName)} (${sourceFacts.tier}) in resource group ${code(source.resourceGroup)}`,
     ]);
     addInstanceRows(job, target, targetFacts.tier);
+    // Both instances before either backup starts: the target is backed up (safety) and restored into.
+    await runPreflight(
+      job,
+      config,
+      [
+        { instance: target, facts: targetFacts, needs: config.safetyBackup ? ['read', 'write'] : ['read'] },
+        { instance: source, facts: sourceFacts, needs: ['write'] },
+      ],
+      `the copy of '${source.serviceName}' into '${target.serviceName}'`,
+    );
     const url = blobUrl(config.storage, config.backupName);
     job.setOutput('backupName', config.backupName);
     job.setOutput('backupUrl', url);

@@ -2,6 +2,7 @@
 import type { CommonConfig } from '../inputs/config';
 import type { OperationName } from '../inputs/table';
 import { backup } from './backup';
+import { check } from './check';
 import { copy } from './copy';
 import { discover } from './discover';
 import { list } from './list';
@@ -20,4 +21,5 @@ export const OPERATION_MODULES: Record<OperationName, Operation<CommonConfig>> =
   prune,
   status,
   discover,
+  check,
 };

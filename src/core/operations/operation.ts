@@ -3,6 +3,7 @@
  * them. run.ts knows nothing of any single operation; operations/index.ts lists them.
  */
 import type { ApimInstance } from '../azure/apim';
+import type { ArmResources } from '../azure/arm-resources';
 import type { BackupCatalog } from '../azure/backups';
 import type { Deadline } from '../azure/deadline';
 import type { FleetScope, FoundInstance } from '../fleet/plan';
@@ -43,6 +44,10 @@ export interface Job {
   catalog(): Promise<BackupCatalog>;
   /** The API Management instances of a subscription or resource group, every page. */
   instances(scope: FleetScope): Promise<FoundInstance[]>;
+  /** The Resource Manager reads of the pre-flight checks (one client for the run). */
+  arm(): Promise<ArmResources>;
+  /** Who the step signs in as, for messages: "app '…'". */
+  readonly signedInAs: string;
 }
 
 export interface Operation<C extends CommonConfig> {

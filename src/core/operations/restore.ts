@@ -14,9 +14,10 @@ import { addInstanceRows, describeBlob, describeInstance, describeTiming } from 
 import { listBackups, unprovenNote } from './catalog-config';
 import { describeBackup, newestUsable, restoreProblem } from './guards';
 import type { Job, Operation } from './operation';
+import { PreflightConfig, runPreflight } from './preflight';
 import { NOT_RESTORED, recoveryInputs, restoreFrom, safetyBackup } from './steps';
 
-export interface RestoreConfig extends CommonConfig, SafetyConfig {
+export interface RestoreConfig extends CommonConfig, SafetyConfig, PreflightConfig {
   instance: Instance;
   apimAccess: ApimStorageAccess;
   /** false: start the operation, hand over its URL, and succeed at once. */
@@ -47,6 +48,8 @@ export const restore: Operation<RestoreConfig> = {
       sourceServiceName: builder.sourceServiceName(),
       safetyBackup: builder.flag('safetyBackup'),
       safetyBackupName: builder.safetyBackupName(instance),
+      preflight: builder.flag('preflight'),
+      storageScope: builder.storageAccountScope(),
     };
   },
   title: () => 'APIM restore',
@@ -64,6 +67,14 @@ export const restore: Operation<RestoreConfig> = {
     const apim = await job.apim(instance);
     const facts = await apim.readWhenIdle(config.timing.pollIntervalMs);
     addInstanceRows(job, instance, facts.tier);
+    // The safety backup writes to the storage as the instance, before the restore reads from it.
+    const needs = config.safetyBackup ? (['read', 'write'] as const) : (['read'] as const);
+    await runPreflight(
+      job,
+      config,
+      [{ instance, facts, needs: [...needs] }],
+      `the restore of '${instance.serviceName}'`,
+    );
 
     const backupName =
       config.backupName === LATEST
