@@ -73,7 +73,7 @@ describe('task.json', () => {
     expect(taskInput('retentionDays')?.visibleRule).toBe('operation = prune');
     // list and prune read it with several instances in serviceName.
     expect(taskInput('resourceGroupName')?.visibleRule).toBe(
-      'operation = backup || operation = restore || operation = copy || operation = list || operation = verify || operation = prune || operation = check || operation = discover',
+      'operation = backup || operation = restore || operation = copy || operation = list || operation = verify || operation = prune || operation = discover || operation = check',
     );
     expect(taskInput('preflight')?.visibleRule).toBe(
       'operation = backup || operation = restore || operation = copy',
