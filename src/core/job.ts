@@ -6,6 +6,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { Deadline } from './azure/deadline';
 import type { CommonConfig, RunContext, SignIn } from './inputs/config';
 import type { Platform } from './inputs/table';
+import type { Network } from './net/network';
 import type { Job } from './operations/operation';
 import type { Host } from './ports';
 import type { SecretRegistry } from './report/secrets';
@@ -19,12 +20,13 @@ export function createJob(
   secrets: SecretRegistry,
   deadline: Deadline,
   idTokens: IdTokenCache | undefined,
+  network: Network,
 ): Job {
   let credential: Promise<TokenCredential> | undefined;
   const signedIn = () =>
     (credential ??= import('./sign-in/credential').then(({ createCredential }) => {
       if (!config.signIn) throw new Error('This operation has no sign-in');
-      return createCredential(config.signIn, config.cloud, secrets, idTokens, deadline);
+      return createCredential(config.signIn, config.cloud, secrets, idTokens, deadline, network);
     }));
   const running = new Map<string, string>();
   const job: Job = {
@@ -50,12 +52,18 @@ export function createJob(
     done: [],
     async apim(instance) {
       const [{ ApimInstance }, credential] = await Promise.all([import('./azure/apim'), signedIn()]);
-      return new ApimInstance(credential, instance, config.cloud, host.log, deadline);
+      return new ApimInstance(credential, instance, config.cloud, host.log, deadline, network);
     },
     async catalog() {
       const { BackupCatalog } = await import('./azure/backups');
       const credential = config.storage.sharedKey ? undefined : await signedIn();
-      return new BackupCatalog(config.storage, credential, describeStorageIdentity(config), deadline);
+      return new BackupCatalog(
+        config.storage,
+        credential,
+        describeStorageIdentity(config),
+        deadline,
+        network,
+      );
     },
   };
   return job;
@@ -67,6 +75,7 @@ export function idTokenCache(
   secrets: SecretRegistry,
   deadline: Deadline,
   platform: Platform,
+  network: Network,
 ) {
   const request = host.requestIdToken;
   const source =
@@ -77,7 +86,7 @@ export function idTokenCache(
     if (!request) throw new Error('The runner offers no ID token');
     // The GitHub toolkit's request takes no signal: the race ends it at the deadline all the same.
     return deadline.race(`requesting an ID token from ${source}`, (signal) =>
-      request(signIn.audience, signal),
+      request(signIn.audience, signal, network.send),
     );
   }, secrets);
 }

@@ -1,0 +1,64 @@
+/**
+ * The proxy a self-hosted agent hands its tasks: Agent.ProxyUrl, Agent.ProxyUsername, Agent.ProxyPassword (a
+ * secret variable) and Agent.ProxyBypassList (a JSON array of regular expressions, matched against the whole URL),
+ * as task-lib's getHttpProxyConfiguration() reads them — but without its getters, which echo every value,
+ * the password included, to the debug log. Without an agent proxy, HTTPS_PROXY and NO_PROXY apply.
+ */
+import { _getVariableKey, _vault } from 'azure-pipelines-task-lib/internal';
+import { parseProxyUrl, proxyFromEnvironment, proxySecrets, ProxySettings } from '../core';
+
+const SOURCE = "the agent's proxy (Agent.ProxyUrl)";
+const BYPASS_SOURCE = "the agent's proxy bypass list (Agent.ProxyBypassList)";
+const SETUP_HINT =
+  "configure the agent's proxy (config.sh or config.cmd --proxyurl, --proxyusername, --proxypassword), or set HTTPS_PROXY for the agent";
+
+/** A variable as the agent passes it: a secret one in the vault (SECRET_…), a public one in the environment. */
+function readVariable(name: string): string | undefined {
+  const key = _getVariableKey(name);
+  return (_vault.retrieveSecret(`SECRET_${key}`) || process.env[key])?.trim() || undefined;
+}
+
+export function readProxySettings(maskSecret: (value: string) => void): ProxySettings {
+  const url = readVariable('Agent.ProxyUrl');
+  if (!url) return proxyFromEnvironment(process.env, maskSecret, SETUP_HINT);
+  const password = readVariable('Agent.ProxyPassword');
+  if (password) maskSecret(password);
+  for (const secret of proxySecrets(url)) maskSecret(secret);
+  const username = readVariable('Agent.ProxyUsername');
+
+  const problems: string[] = [];
+  const server = parseProxyUrl(url, SOURCE, { username, password });
+  if ('problem' in server) problems.push(server.problem);
+  const bypassPatterns = readBypassList(readVariable('Agent.ProxyBypassList'), problems);
+  return {
+    ...('problem' in server ? {} : { https: server, http: server }),
+    noProxy: [],
+    bypassPatterns,
+    bypassSource: BYPASS_SOURCE,
+    setupHint: SETUP_HINT,
+    problem: problems.length > 0 ? problems.join('; ') : undefined,
+  };
+}
+
+function readBypassList(value: string | undefined, problems: string[]): string[] {
+  if (!value) return [];
+  let list: unknown;
+  try {
+    list = JSON.parse(value);
+  } catch {
+    list = undefined;
+  }
+  if (!Array.isArray(list) || !list.every((entry) => typeof entry === 'string')) {
+    problems.push('Agent.ProxyBypassList is not a JSON array of regular expressions');
+    return [];
+  }
+  return list.filter((pattern) => {
+    try {
+      new RegExp(pattern, 'i');
+      return true;
+    } catch {
+      problems.push(`Agent.ProxyBypassList holds '${pattern}', which is not a regular expression`);
+      return false;
+    }
+  });
+}
