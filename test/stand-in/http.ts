@@ -9,6 +9,11 @@ export interface RecordedRequest {
   query: Record<string, string>;
   /** Lower-case names; repeated headers joined with ', '. */
   headers: Record<string, string>;
+  /**
+   * https://{Host header}: the name the client used (a name a proxy mapped to 127.0.0.1, say), from which the
+   * stand-in builds the URLs it answers with, as a real service answers with its own host name.
+   */
+  origin?: string;
   body: string;
   /** Date.now() when the request arrived. */
   at: number;
@@ -40,6 +45,7 @@ export async function readRequest(message: IncomingMessage): Promise<RecordedReq
     path: url.pathname,
     query: Object.fromEntries(url.searchParams),
     headers,
+    origin: headers.host ? `https://${headers.host}` : undefined,
     body: Buffer.concat(chunks).toString('utf8'),
     at,
   };
