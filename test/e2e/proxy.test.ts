@@ -353,6 +353,25 @@ describe('Azure DevOps: the agent proxy (Agent.ProxyUrl and friends), or HTTPS_P
     expect(oidc.query).toMatchObject({ serviceConnectionId: CONNECTION_ID });
   });
 
+  it("managed identity: the agent machine's identity endpoint is reached through the proxy", async () => {
+    addService('apim-ado-proxy-msi');
+
+    const { run: step, hosts } = await run(
+      'apim-ado-proxy-msi',
+      {},
+      agentProxyEnv({
+        IDENTITY_ENDPOINT: names.managedIdentity,
+        IDENTITY_HEADER: standIn.managedIdentity.header,
+      }),
+      connection('ManagedServiceIdentity', {}),
+    );
+
+    expect(step.errorMessage).toBe('');
+    expect(step.result).toBe('Succeeded');
+    expect(step.stdout).toContain('Signing in with managed-identity');
+    expect(hosts).toEqual(['identity.azure.test', 'management.azure.test', names.blobHost].sort());
+  });
+
   it("honours the agent's bypass list: a matching host is reached directly", async () => {
     addService('apim-ado-bypass');
 

@@ -64,8 +64,12 @@ function isLocal(host: string): boolean {
 function matchesNoProxy(entry: string, host: string, port: string): boolean {
   const trimmed = entry.trim().toLowerCase();
   if (trimmed === '*') return true;
-  const portMatch = /^(.*?)(?::(\d+))?$/.exec(trimmed.replace(/^\[(.*)\](:\d+)?$/, '$1$2'));
-  const [, name, entryPort] = portMatch ?? [];
+  // [v6]:port, [v6], a bare v6 address (more than one colon), or name[:port].
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(trimmed);
+  const [, name, entryPort] =
+    bracketed ??
+    (trimmed.split(':').length > 2 ? [trimmed, trimmed] : /^([^:]*)(?::(\d+))?$/.exec(trimmed)) ??
+    [];
   if (!name || (entryPort && entryPort !== port)) return false;
   const domain = name.replace(/^\*?\./, '');
   return host === domain || host.endsWith(`.${domain}`);
