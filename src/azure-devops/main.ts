@@ -1,4 +1,6 @@
 /** Azure Pipelines entry point: inputs and the service connection through task-lib, results as ##vso commands. */
+// First: takes the agent's proxy variables out of task-lib's sight before it loads (it would echo the password).
+import { agentProxyVariables } from './agent-proxy-variables';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +17,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => ca
 
 async function main(): Promise<void> {
   // Read first: the proxy password is masked before anything else can print it.
-  const proxy = readProxySettings((value) => secrets.add(value));
+  const proxy = readProxySettings(agentProxyVariables, (value) => secrets.add(value));
   const raw = readInputs(
     'azureDevOps',
     (name) => readSecretInput(name),

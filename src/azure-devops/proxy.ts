@@ -1,10 +1,10 @@
 /**
  * The proxy a self-hosted agent hands its tasks: Agent.ProxyUrl, Agent.ProxyUsername, Agent.ProxyPassword (a
  * secret variable) and Agent.ProxyBypassList (a JSON array of regular expressions, matched against the whole URL),
- * as task-lib's getHttpProxyConfiguration() reads them — but without its getters, which echo every value,
- * the password included, to the debug log. Without an agent proxy, HTTPS_PROXY and NO_PROXY apply.
+ * as task-lib's getHttpProxyConfiguration() reads them — but without task-lib, which echoes every value, the
+ * password included, to the debug log (see agent-proxy-variables.ts). Without an agent proxy, HTTPS_PROXY and
+ * NO_PROXY apply.
  */
-import { _getVariableKey, _vault } from 'azure-pipelines-task-lib/internal';
 import { parseProxyUrl, proxyFromEnvironment, proxySecrets, ProxySettings } from '../core';
 
 const SOURCE = "the agent's proxy (Agent.ProxyUrl)";
@@ -12,24 +12,27 @@ const BYPASS_SOURCE = "the agent's proxy bypass list (Agent.ProxyBypassList)";
 const SETUP_HINT =
   "configure the agent's proxy (config.sh or config.cmd --proxyurl, --proxyusername, --proxypassword), or set HTTPS_PROXY for the agent";
 
-/** A variable as the agent passes it: a secret one in the vault (SECRET_…), a public one in the environment. */
-function readVariable(name: string): string | undefined {
-  const key = _getVariableKey(name);
-  return (_vault.retrieveSecret(`SECRET_${key}`) || process.env[key])?.trim() || undefined;
+/** The agent's variables by environment name, as agent-proxy-variables.ts took them. */
+type Variables = Readonly<Record<string, string | undefined>>;
+
+/** A variable as the agent passes it: a secret one as SECRET_…, a public one under its own name. */
+function readVariable(variables: Variables, name: string): string | undefined {
+  const key = name.replace(/\./g, '_').toUpperCase();
+  return (variables[`SECRET_${key}`] || variables[key])?.trim() || undefined;
 }
 
-export function readProxySettings(maskSecret: (value: string) => void): ProxySettings {
-  const url = readVariable('Agent.ProxyUrl');
+export function readProxySettings(variables: Variables, maskSecret: (value: string) => void): ProxySettings {
+  const url = readVariable(variables, 'Agent.ProxyUrl');
   if (!url) return proxyFromEnvironment(process.env, maskSecret, SETUP_HINT);
-  const password = readVariable('Agent.ProxyPassword');
+  const password = readVariable(variables, 'Agent.ProxyPassword');
   if (password) maskSecret(password);
   for (const secret of proxySecrets(url)) maskSecret(secret);
-  const username = readVariable('Agent.ProxyUsername');
+  const username = readVariable(variables, 'Agent.ProxyUsername');
 
   const problems: string[] = [];
   const server = parseProxyUrl(url, SOURCE, { username, password });
   if ('problem' in server) problems.push(server.problem);
-  const bypassPatterns = readBypassList(readVariable('Agent.ProxyBypassList'), problems);
+  const bypassPatterns = readBypassList(readVariable(variables, 'Agent.ProxyBypassList'), problems);
   return {
     ...('problem' in server ? {} : { https: server, http: server }),
     noProxy: [],

@@ -22,8 +22,11 @@ import {
 import { BundleRun, leakedSecrets, runAzureDevOpsTask, runGitHubAction, ServiceConnection } from './harness';
 
 const PROXY_USER = 'svc-build';
-/** URL-special characters on purpose: in HTTPS_PROXY it is percent-encoded, and must be masked in both forms. */
-const PROXY_PASSWORD = 'Pr0xy:p@ss/w0rd%1';
+/**
+ * URL-special characters on purpose: in HTTPS_PROXY it is percent-encoded, and must be masked in both forms. No `%`
+ * or `;`: task-lib escapes those in ##vso lines, which would hide a leak from the scan.
+ */
+const PROXY_PASSWORD = 'Pr0xy:p@ss/w0rd!';
 const PROXY_SECRETS = [PROXY_PASSWORD, encodeURIComponent(PROXY_PASSWORD)];
 const OFFLINE_DNS = `--require ${join(__dirname, 'offline-dns.js')}`;
 
