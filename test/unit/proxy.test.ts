@@ -14,6 +14,10 @@ import {
   ProxySettings,
   routeFor,
 } from '../../src/core/net/proxy';
+import { RestError } from '@azure/core-rest-pipeline';
+import { AuthenticationError, CredentialUnavailableError } from '@azure/identity';
+import { parseJob } from '../../src/core/inputs/parse';
+import { explainError, explainStorageError } from '../../src/core/report/errors';
 import { unreachableError } from '../../src/core/report/network';
 import { ForwardProxy, startForwardProxy } from '../stand-in';
 
@@ -217,6 +221,119 @@ describe('unreachableError', () => {
     expect(message).toContain(`What to do: `);
     expect(message.split('What to do: ')[1]).toContain(toDo);
     expect(message).not.toMatch(/tenant/i);
+  });
+});
+
+describe('explainError and explainStorageError with the network', () => {
+  const { config } = parseJob(
+    {
+      operation: 'backup',
+      tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+      clientId: '11111111-2222-3333-4444-555555555555',
+      clientSecret: 'unit-test-secret',
+      subscriptionId: '0b5c3a8e-1f2d-4c6b-9a7e-2d3f4a5b6c7d',
+      resourceGroup: 'rg-apim',
+      serviceName: 'contoso-apim',
+      storageAccount: 'contosobackups',
+      container: 'apim-backups',
+    },
+    { platform: 'github', now: new Date(), idTokenAvailable: false },
+  );
+  const entra: NetworkFailure = {
+    target: 'login.microsoftonline.com:443',
+    host: 'login.microsoftonline.com',
+    route: { proxy: PROXY },
+    kind: 'proxy authentication',
+    cause: 'HTTP 407 Proxy Authentication Required',
+  };
+  /** A network that failed to connect to the hosts of `failures`, the last one last. */
+  const networkOf = (...failures: NetworkFailure[]) => ({
+    settings: settings(),
+    failureFor: (url?: string) =>
+      url === undefined
+        ? failures.at(-1)
+        : failures.find((failure) => new URL(url).hostname === failure.host),
+  });
+  const action = "Backup of API Management instance 'contoso-apim'";
+
+  it("MSAL's endpoints_resolution_error after a failed connection to Entra is the network failure, not the tenant", () => {
+    const error = new CredentialUnavailableError(
+      'endpoints_resolution_error: See https://aka.ms/msal.js.errors',
+    );
+    const explained = explainError(error, { action, config, network: networkOf(entra) });
+    expect(explained.code).toBe('ProxyAuthenticationRequired');
+    expect(explained.message).toContain(
+      `${action} failed: could not reach Microsoft Entra ID at login.microsoftonline.com:443 through the proxy http://proxy.contoso.com:3128 (HTTPS_PROXY)`,
+    );
+    expect(explained.message).not.toMatch(/tenant/i);
+    // Without the record, the same error reads as an unknown tenant: the record is what tells them apart.
+    expect(explainError(error, { action, config }).message).toContain("Tenant '72f988bf");
+  });
+
+  it('an answer of a server is never re-read as a network failure', () => {
+    const answered = new AuthenticationError(400, {
+      error: 'invalid_tenant',
+      error_description: "AADSTS90002: Tenant 'x' not found.",
+    });
+    const explained = explainError(answered, { action, config, network: networkOf(entra) });
+    expect(explained.code).toBe('AADSTS90002');
+    const notFound = new RestError('The Resource was not found.', {
+      code: 'ResourceNotFound',
+      statusCode: 404,
+    });
+    expect(explainError(notFound, { action, config, network: networkOf(entra) }).code).toBe(
+      'ResourceNotFound',
+    );
+  });
+
+  it('a pipeline error takes the failure of its own host, not an older one of another host', () => {
+    const arm: NetworkFailure = {
+      ...entra,
+      target: 'management.azure.com:443',
+      host: 'management.azure.com',
+      kind: 'dns',
+      cause: 'ENOTFOUND',
+      route: { direct: 'bypassed' },
+    };
+    const request = { url: 'https://management.azure.com/subscriptions/x?api-version=1' };
+    const error = new RestError('getaddrinfo ENOTFOUND management.azure.com', {
+      code: 'ENOTFOUND',
+      request: request as never,
+    });
+    const explained = explainError(error, { action, config, network: networkOf(arm, entra) });
+    expect(explained.message).toContain(
+      'could not reach Azure Resource Manager at management.azure.com:443 directly (NO_PROXY exempts it from the proxy): its name does not resolve (ENOTFOUND)',
+    );
+    const elsewhere = { url: 'https://other.example/' };
+    const unrelated = new RestError('socket hang up', { code: 'ECONNRESET', request: elsewhere as never });
+    expect(explainError(unrelated, { action, config, network: networkOf(arm, entra) }).code).toBe(
+      'ECONNRESET',
+    );
+  });
+
+  it('storage: names the account and what the step was doing', () => {
+    const blob: NetworkFailure = {
+      ...entra,
+      target: 'contosobackups.blob.core.windows.net:443',
+      host: 'contosobackups.blob.core.windows.net',
+      kind: 'proxy refused',
+      cause: 'HTTP 403 Forbidden',
+    };
+    const error = new RestError('refused', {
+      code: 'ProxyRefused',
+      request: {
+        url: 'https://contosobackups.blob.core.windows.net/apim-backups?restype=container',
+      } as never,
+    });
+    const explained = explainStorageError(error, {
+      location: config.storage,
+      identity: "app '11111111-2222-3333-4444-555555555555'",
+      need: 'delete',
+      network: networkOf(blob),
+    });
+    expect(explained.message).toContain(
+      "Deleting backups in container 'apim-backups' of storage account 'contosobackups' failed: could not reach storage account 'contosobackups' at contosobackups.blob.core.windows.net:443 through the proxy http://proxy.contoso.com:3128 (HTTPS_PROXY): the proxy refused to connect to it (HTTP 403 Forbidden).",
+    );
   });
 });
 
