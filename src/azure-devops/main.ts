@@ -1,9 +1,12 @@
 /** Azure Pipelines entry point: inputs and the service connection through task-lib, results as ##vso commands. */
+// First: takes the agent's proxy variables out of task-lib's sight before it loads (it would echo the password).
+import { agentProxyVariables } from './agent-proxy-variables';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { Host, outputName, readInputs, runJob, SecretRegistry } from '../core';
+import { readProxySettings } from './proxy';
 import { readSecretInput } from './secret-reads';
 import { idTokenRequester, readServiceConnection } from './service-connection';
 
@@ -13,6 +16,8 @@ const cancel = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => cancel.abort(signal));
 
 async function main(): Promise<void> {
+  // Read first: the proxy password is masked before anything else can print it.
+  const proxy = readProxySettings(agentProxyVariables, (value) => secrets.add(value));
   const raw = readInputs(
     'azureDevOps',
     (name) => readSecretInput(name),
@@ -38,7 +43,7 @@ async function main(): Promise<void> {
       writeFileSync(file, markdown);
       tl.uploadSummary(file);
     },
-    requestIdToken: requestIdToken && ((_audience, signal) => requestIdToken(signal)),
+    requestIdToken: requestIdToken && ((_audience, signal, send) => requestIdToken(signal, send)),
     cancelSignal: cancel.signal,
   };
   // Task inputs win over the connection: subscriptionId overrides the connection's subscription.
@@ -51,6 +56,7 @@ async function main(): Promise<void> {
       runUrl: runUrl(),
       commit: tl.getVariable('Build.SourceVersion') || undefined,
       idTokenAvailable: requestIdToken !== undefined,
+      proxy,
     },
     host,
     secrets,

@@ -3,7 +3,7 @@
  * subscription, and the cloud's endpoints (the connection's URL is the ARM URL).
  */
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { ConnectionInputs, RawInputs } from '../core';
+import type { ConnectionInputs, RawInputs, SendHttp } from '../core';
 import { readSecretEndpointParameter } from './secret-reads';
 
 const KNOWN_ENVIRONMENTS = ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud'];
@@ -48,30 +48,33 @@ export function readServiceConnection(id: string): RawInputs & ConnectionInputs 
   };
 }
 
-/** Requests the federated ID token of a workload-identity connection from the pipeline's OIDC endpoint. */
+/**
+ * Requests the federated ID token of a workload-identity connection from the pipeline's OIDC endpoint, through the
+ * step's network (the agent's proxy).
+ */
 export function idTokenRequester(
   id: string,
   maskSecret: (value: string) => void,
-): ((signal?: AbortSignal) => Promise<string>) | undefined {
+): ((signal: AbortSignal, send: SendHttp) => Promise<string>) | undefined {
   const uri = tl.getVariable('System.OidcRequestUri');
   const accessToken = readSecretEndpointParameter('SystemVssConnection', 'AccessToken');
   if (!uri || !accessToken) return undefined;
   maskSecret(accessToken);
-  return async (signal) => {
+  return async (signal, send) => {
     const url = `${uri}?api-version=7.1&serviceConnectionId=${encodeURIComponent(id)}`;
-    const response = await fetch(url, {
+    const response = await send(url, {
       method: 'POST',
       headers: { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json' },
       signal,
     });
-    if (!response.ok) {
+    if (response.status < 200 || response.status > 299) {
       throw new Error(
         `The pipeline OIDC endpoint answered HTTP ${response.status} for an ID token for service connection ${id}`,
       );
     }
     let oidcToken: string | undefined;
     try {
-      ({ oidcToken } = (await response.json()) as { oidcToken?: string });
+      ({ oidcToken } = JSON.parse(response.body) as { oidcToken?: string });
     } catch {
       throw new Error(
         `The pipeline OIDC endpoint answered with a body that is not JSON (service connection ${id})`,

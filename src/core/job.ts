@@ -7,6 +7,7 @@ import type { ArmResources } from './azure/arm-resources';
 import type { Deadline } from './azure/deadline';
 import type { CommonConfig, RunContext, SignIn } from './inputs/config';
 import type { Platform } from './inputs/table';
+import type { Network } from './net/network';
 import type { Job } from './operations/operation';
 import type { Host } from './ports';
 import type { SecretRegistry } from './report/secrets';
@@ -20,12 +21,13 @@ export function createJob(
   secrets: SecretRegistry,
   deadline: Deadline,
   idTokens: IdTokenCache | undefined,
+  network: Network,
 ): Job {
   let credential: Promise<TokenCredential> | undefined;
   const signedIn = () =>
     (credential ??= import('./sign-in/credential').then(({ createCredential }) => {
       if (!config.signIn) throw new Error('This operation has no sign-in');
-      return createCredential(config.signIn, config.cloud, secrets, idTokens, deadline);
+      return createCredential(config.signIn, config.cloud, secrets, idTokens, deadline, network);
     }));
   let arm: Promise<ArmResources> | undefined;
   const running = new Map<string, string>();
@@ -59,20 +61,27 @@ export function createJob(
     done: [],
     async apim(instance, log = host.log) {
       const [{ ApimInstance }, credential] = await Promise.all([import('./azure/apim'), signedIn()]);
-      return new ApimInstance(credential, instance, config.cloud, log, deadline);
+      return new ApimInstance(credential, instance, config.cloud, log, deadline, network);
     },
     async catalog() {
       const { BackupCatalog } = await import('./azure/backups');
       const credential = config.storage.sharedKey ? undefined : await signedIn();
-      return new BackupCatalog(config.storage, credential, describeStorageIdentity(config), deadline);
+      return new BackupCatalog(
+        config.storage,
+        credential,
+        describeStorageIdentity(config),
+        deadline,
+        network,
+      );
     },
     async instances(scope) {
       const [{ listInstances }, credential] = await Promise.all([import('./azure/instances'), signedIn()]);
-      return listInstances(credential, scope, config.cloud, deadline);
+      return listInstances(credential, scope, config.cloud, deadline, network);
     },
     arm() {
       return (arm ??= Promise.all([import('./azure/arm-resources'), signedIn()]).then(
-        ([{ ArmResources }, credential]) => new ArmResources(credential, config.cloud, deadline, host.log),
+        ([{ ArmResources }, credential]) =>
+          new ArmResources(credential, config.cloud, deadline, host.log, network),
       ));
     },
     signedInAs: describeSignedIn(config),
@@ -86,6 +95,7 @@ export function idTokenCache(
   secrets: SecretRegistry,
   deadline: Deadline,
   platform: Platform,
+  network: Network,
 ) {
   const request = host.requestIdToken;
   const source =
@@ -96,7 +106,7 @@ export function idTokenCache(
     if (!request) throw new Error('The runner offers no ID token');
     // The GitHub toolkit's request takes no signal: the race ends it at the deadline all the same.
     return deadline.race(`requesting an ID token from ${source}`, (signal) =>
-      request(signIn.audience, signal),
+      request(signIn.audience, signal, network.send),
     );
   }, secrets);
 }

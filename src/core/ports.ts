@@ -3,6 +3,7 @@
  * the core never imports either system's library.
  */
 import type { OutputName } from './inputs/outputs';
+import type { SendHttp } from './net/network';
 
 export type { OutputName };
 
@@ -18,8 +19,11 @@ export interface Host {
   log: Logger;
   setOutput(name: OutputName, value: string): void;
   writeSummary(markdown: string): Promise<void>;
-  /** Fetches a fresh OIDC ID token for the audience; undefined when the runner offers none. */
-  requestIdToken?: (audience: string, signal: AbortSignal) => Promise<string>;
+  /**
+   * Fetches a fresh OIDC ID token for the audience, sending its request with `send` (the step's network: its
+   * proxy, and its diagnosis of a host it cannot reach); undefined when the runner offers none.
+   */
+  requestIdToken?: (audience: string, signal: AbortSignal, send: SendHttp) => Promise<string>;
   /** Aborted when the runner cancels the step (SIGINT, SIGTERM). */
   cancelSignal?: AbortSignal;
 }

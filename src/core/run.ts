@@ -10,6 +10,8 @@ import { InputError } from './inputs/config';
 import { parseJob, ParsedJob } from './inputs/parse';
 import type { RawInputs } from './inputs/table';
 import { createJob, idTokenCache } from './job';
+import { Network } from './net/network';
+import { describeSettings } from './net/proxy';
 import type { Host, Logger } from './ports';
 import { explainError } from './report/errors';
 import { cancelError, cancelNotice, timeoutError, whereThingsStand } from './report/interrupted';
@@ -25,6 +27,10 @@ export async function runJob(
   secrets: SecretRegistry,
 ): Promise<RunResult> {
   const host = redactingHost(unsafeHost, secrets);
+  if (context.proxy?.problem) {
+    const message = `The proxy settings cannot be used; nothing was sent to Azure:\n  - ${context.proxy.problem}`;
+    return { succeeded: false, message: safeText(message, secrets) };
+  }
   let parsed: ParsedJob;
   try {
     parsed = parseJob(raw, context);
@@ -44,12 +50,16 @@ export async function runJob(
       : 'Reading the storage with the storage key; no Azure sign-in needed.',
   );
 
+  const network = new Network(context.proxy, log.debug);
+  const route = context.proxy && describeSettings(context.proxy);
+  if (route) log.info(route);
+
   const deadline = new Deadline(config.timing.timeoutMs, host.cancelSignal);
   const idTokens =
     config.signIn?.method === 'oidc'
-      ? idTokenCache(config.signIn, host, secrets, deadline, config.platform)
+      ? idTokenCache(config.signIn, host, secrets, deadline, config.platform, network)
       : undefined;
-  const job = createJob(config, context, host, secrets, deadline, idTokens);
+  const job = createJob(config, context, host, secrets, deadline, idTokens, network);
   const title = operation.title(config);
   // Said the moment the runner cancels, before anything else unwinds.
   const onCancel = () => log.warning(cancelNotice(config, job, deadline.activity));
@@ -76,7 +86,12 @@ export async function runJob(
             deadline.activity,
             job.running.length,
           )
-        : explainError(error, { action: operation.action(config), config, idTokenClaims: idTokens?.claims });
+        : explainError(error, {
+            action: operation.action(config),
+            config,
+            idTokenClaims: idTokens?.claims,
+            network,
+          });
     const message = safeText([explained.message, ...whereThingsStand(job)].join('\n'), secrets);
     log.debug(secrets.redact(format('Underlying error: %O', error)));
     await host

@@ -1,7 +1,16 @@
 /** GitHub Actions entry point: inputs from INPUT_* env, outputs to GITHUB_OUTPUT, summary to GITHUB_STEP_SUMMARY. */
 import * as core from '@actions/core';
 import { context } from '@actions/github';
-import { hasAzureCliSession, Host, outputName, readInputs, runJob, SecretRegistry } from '../core';
+import {
+  hasAzureCliSession,
+  Host,
+  outputName,
+  proxyFromEnvironment,
+  readInputs,
+  runJob,
+  SecretRegistry,
+} from '../core';
+import { requestGitHubIdToken } from './id-token';
 
 const secrets = new SecretRegistry((value) => core.setSecret(value));
 /** The runner cancels a step with SIGINT, then SIGTERM: the core stops waiting and says how to resume. */
@@ -9,6 +18,12 @@ const cancel = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => cancel.abort(signal));
 
 async function main(): Promise<void> {
+  // Read first: a proxy password is masked before anything else can print it.
+  const proxy = proxyFromEnvironment(
+    process.env,
+    (value) => secrets.add(value),
+    "set HTTPS_PROXY (and NO_PROXY) in the runner's environment (its .env file) or the job's env",
+  );
   const raw = readInputs(
     'github',
     (name) => core.getInput(name),
@@ -18,13 +33,16 @@ async function main(): Promise<void> {
   const idTokenAvailable = Boolean(
     process.env.ACTIONS_ID_TOKEN_REQUEST_URL && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN,
   );
+  secrets.add(process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
   const host: Host = {
     log: { info: core.info, warning: core.warning, debug: core.debug, debugEnabled: core.isDebug() },
     setOutput: (name, value) => core.setOutput(outputName(name, 'github'), value),
     writeSummary: async (markdown) => {
       if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write();
     },
-    requestIdToken: idTokenAvailable ? (audience) => core.getIDToken(audience) : undefined,
+    requestIdToken: idTokenAvailable
+      ? (audience, signal, send) => requestGitHubIdToken(process.env, audience, signal, send)
+      : undefined,
     cancelSignal: cancel.signal,
   };
   const result = await runJob(
@@ -38,6 +56,7 @@ async function main(): Promise<void> {
       idTokenAvailable,
       azureCliSignedIn:
         raw.auth === undefined || raw.auth === 'auto' ? hasAzureCliSession(process.env) : false,
+      proxy,
     },
     host,
     secrets,

@@ -143,7 +143,9 @@ export class Arm {
       );
     }
     if (kind === 'backup' || kind === 'restore') {
-      return this.apim.start(service, kind, request.body, this.baseUrl(), apiVersion);
+      // The operation URL is on the host the client called, as ARM's Location is.
+      const origin = request.origin ?? this.baseUrl();
+      return this.apim.start(service, kind, request.body, origin, apiVersion);
     }
     if (kind === 'workspacelinks') {
       if (readsDenied)
@@ -294,7 +296,8 @@ export class Arm {
       );
     }
     const audience = record.resource.replace(/\/+$/, '');
-    if (audience !== this.baseUrl() && !ARM_AUDIENCES.includes(audience)) {
+    const own = [this.baseUrl(), request.origin].filter(Boolean);
+    if (!own.includes(audience) && !ARM_AUDIENCES.includes(audience)) {
       return this.unauthorized(
         'InvalidAuthenticationTokenAudience',
         `The access token has been obtained for wrong audience or resource '${record.resource}'. It should exactly match with one of the allowed audiences '${this.baseUrl()}/','${this.baseUrl()}','https://management.azure.com/','https://management.core.windows.net/'.`,

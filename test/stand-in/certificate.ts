@@ -49,11 +49,21 @@ function selfSigned(dir: string, name: string, subject: string, extraArgs: strin
   };
 }
 
-/** The TLS certificate of the stand-in; its SAN covers 127.0.0.1 so Node's hostname check passes. */
+/**
+ * Host names a test may give the stand-ins instead of 127.0.0.1: nothing resolves them but the test's forward proxy
+ * (forward-proxy.ts) and, where a test says so, the child's offline resolver (test/e2e/offline-dns.js). `.test` is
+ * reserved (RFC 2606): no real host has such a name.
+ */
+export const FAKE_AZURE_DOMAIN = 'azure.test';
+
+/**
+ * The TLS certificate of the stand-in; its SAN covers 127.0.0.1 so Node's hostname check passes, and the fake Azure
+ * names (management.azure.test, stapimbackups.blob.azure.test, …) a test reaches through its forward proxy.
+ */
 export function createTestCertificate(dir: string): TestCertificate {
   return selfSigned(dir, 'stand-in', '/CN=localhost', [
     '-addext',
-    'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    `subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:*.${FAKE_AZURE_DOMAIN},DNS:*.blob.${FAKE_AZURE_DOMAIN}`,
   ]);
 }
 

@@ -70,20 +70,26 @@ export class Entra {
           `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
         );
       }
-      if (endpoint.startsWith('v2.0')) return json(200, this.openIdConfiguration(tenant));
+      if (endpoint.startsWith('v2.0'))
+        return json(200, this.openIdConfiguration(this.originOf(request), tenant));
       if (endpoint.startsWith('discovery')) return json(200, this.idTokens.jwks());
       if (request.method !== 'POST') {
         throw new EntraError(400, 'invalid_request', 900561, 'The endpoint only accepts POST requests.');
       }
-      return this.token(tenant, new URLSearchParams(request.body));
+      return this.token(this.originOf(request), tenant, new URLSearchParams(request.body));
     } catch (error) {
       if (error instanceof EntraError) return this.errorReply(error, correlationId);
       throw error;
     }
   }
 
-  private openIdConfiguration(tenant: string) {
-    const base = `${this.baseUrl()}/${tenant}`;
+  /** The authority as the client named it. */
+  private originOf(request: RecordedRequest): string {
+    return request.origin ?? this.baseUrl();
+  }
+
+  private openIdConfiguration(origin: string, tenant: string) {
+    const base = `${origin}/${tenant}`;
     return {
       token_endpoint: `${base}/oauth2/v2.0/token`,
       token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
@@ -105,7 +111,7 @@ export class Entra {
     };
   }
 
-  private token(tenant: string, form: URLSearchParams): Reply {
+  private token(origin: string, tenant: string, form: URLSearchParams): Reply {
     const grantType = form.get('grant_type');
     if (grantType !== 'client_credentials') {
       throw new EntraError(
@@ -133,7 +139,7 @@ export class Entra {
         `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
       );
     }
-    this.authenticate(app, form, `${this.baseUrl()}/${tenant}/oauth2/v2.0/token`);
+    this.authenticate(app, form, `${origin}/${tenant}/oauth2/v2.0/token`);
     const resource = resourceOf(form.get('scope'));
     const lifetime = this.accessTokenLifetimeSeconds;
     const issued = this.tokens.issueAccessToken(app.clientId, app.tenantId, resource, lifetime);

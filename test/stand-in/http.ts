@@ -11,6 +11,11 @@ export interface RecordedRequest {
   search: string;
   /** Lower-case names; repeated headers joined with ', '. */
   headers: Record<string, string>;
+  /**
+   * https://{Host header}: the name the client used (a name a proxy mapped to 127.0.0.1, say), from which the
+   * stand-in builds the URLs it answers with, as a real service answers with its own host name.
+   */
+  origin?: string;
   body: string;
   /** Date.now() when the request arrived. */
   at: number;
@@ -43,6 +48,7 @@ export async function readRequest(message: IncomingMessage): Promise<RecordedReq
     query: Object.fromEntries(url.searchParams),
     search: url.search,
     headers,
+    origin: headers.host ? `https://${headers.host}` : undefined,
     body: Buffer.concat(chunks).toString('utf8'),
     at,
   };

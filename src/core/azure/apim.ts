@@ -11,6 +11,8 @@ import type { TokenCredential } from '@azure/identity';
 import { createPipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
 import type { ApimStorageAccess, Instance } from '../inputs/config';
 import { formatDuration } from '../inputs/duration';
+import type { Network } from '../net/network';
+import { sdkHttpClient } from '../net/sdk-http';
 import type { Logger } from '../ports';
 import { ActionableError } from '../report/errors';
 import type { Cloud } from '../sign-in/clouds';
@@ -96,9 +98,11 @@ export class ApimInstance {
     private readonly cloud: Cloud,
     private readonly log: Logger,
     private readonly deadline: Deadline,
+    network: Network,
   ) {
     this.client = new ApiManagementClient(credential, instance.subscriptionId, {
       endpoint: cloud.resourceManagerEndpoint,
+      httpClient: sdkHttpClient(network),
       userAgentOptions: { userAgentPrefix: 'apim-backup-restore' },
       // The pipeline's own retries ride out a short fault; the poll loop rides out longer ones on top.
       retryOptions: { maxRetries: 3, retryDelayInMs: 1_000, maxRetryDelayInMs: 8_000 },

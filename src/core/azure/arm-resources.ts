@@ -7,7 +7,6 @@
  */
 import {
   bearerTokenAuthenticationPolicy,
-  createDefaultHttpClient,
   createPipelineFromOptions,
   createPipelineRequest,
   HttpClient,
@@ -15,6 +14,8 @@ import {
   PipelineResponse,
 } from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/identity';
+import type { Network } from '../net/network';
+import { sdkHttpClient } from '../net/sdk-http';
 import type { Logger } from '../ports';
 import type { Cloud } from '../sign-in/clouds';
 import type { Deadline } from './deadline';
@@ -98,7 +99,7 @@ export function storageAccountId(subscriptionId: string, resourceGroup: string, 
 
 export class ArmResources {
   private readonly pipeline: Pipeline;
-  private readonly httpClient: HttpClient = createDefaultHttpClient();
+  private readonly httpClient: HttpClient;
   private readonly endpoint: string;
   private readonly reads = new Map<string, Promise<Read<unknown>>>();
   /** Requests sent so far (pages of a list each count), for the log and the benchmark. */
@@ -109,8 +110,10 @@ export class ArmResources {
     cloud: Cloud,
     private readonly deadline: Deadline,
     private readonly log: Logger,
+    network: Network,
   ) {
     this.endpoint = cloud.resourceManagerEndpoint;
+    this.httpClient = sdkHttpClient(network);
     this.pipeline = createPipelineFromOptions({
       userAgentOptions: { userAgentPrefix: 'apim-backup-restore' },
       // A check is worth a short retry, not a long one: a read that stays unanswered is skipped with a warning.

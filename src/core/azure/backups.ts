@@ -9,8 +9,11 @@ import {
   ContainerClient,
   RestError,
   StorageSharedKeyCredential,
+  StoragePipelineOptions,
 } from '@azure/storage-blob';
+import type { PipelineOptions } from '@azure/core-rest-pipeline';
 import type { StorageLocation } from '../inputs/config';
+import type { Network } from '../net/network';
 import { explainStorageError, StorageNeed } from '../report/errors';
 import { Backup, BACKUP_LIFETIME_MS, lowerKeys, ownership, Provenance } from './backup-entry';
 import { forEachConcurrently } from '../concurrently';
@@ -43,6 +46,7 @@ export class BackupCatalog {
     /** Who the step reads storage as, for messages: "app '…'", "the storage key". */
     private readonly identity: string,
     private readonly deadline: Deadline,
+    private readonly network: Network,
     private readonly now: () => number = Date.now,
   ) {
     const auth = location.sharedKey
@@ -50,10 +54,14 @@ export class BackupCatalog {
       : credential;
     if (!auth) throw new Error('Reading storage needs a storage key or a sign-in');
     // Few, quick retries: a storage the step cannot reach is often a firewall, which retrying does not mend.
-    const service = new BlobServiceClient(location.blobEndpoint, auth, {
+    const options: StoragePipelineOptions & Pick<PipelineOptions, 'agent'> = {
       retryOptions: { maxTries: 3, retryDelayInMs: 500, maxRetryDelayInMs: 2_000 },
       userAgentOptions: { userAgentPrefix: 'apim-backup-restore' },
-    });
+      // Not in the storage typings, but handed on to core-rest-pipeline's pipeline, where it comes before the SDK's
+      // own proxy policy: every connection to storage goes the Network's route.
+      agent: network.agentFor(location.blobEndpoint),
+    };
+    const service = new BlobServiceClient(location.blobEndpoint, auth, options);
     this.container = service.getContainerClient(location.container);
   }
 
@@ -188,7 +196,12 @@ export class BackupCatalog {
 
   private explain(error: unknown, need: StorageNeed): Error {
     if (this.deadline.expired) return error as Error;
-    return explainStorageError(error, { location: this.location, identity: this.identity, need });
+    return explainStorageError(error, {
+      location: this.location,
+      identity: this.identity,
+      need,
+      network: this.network,
+    });
   }
 }
 

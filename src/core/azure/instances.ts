@@ -8,6 +8,8 @@ import type { FleetScope, FoundInstance } from '../fleet/plan';
 import { describeScope } from '../fleet/plan';
 import type { Cloud } from '../sign-in/clouds';
 import type { Deadline } from './deadline';
+import type { Network } from '../net/network';
+import { sdkHttpClient } from '../net/sdk-http';
 
 const RESOURCE_GROUP_OF_ID = /\/resourceGroups\/([^/]+)\//i;
 
@@ -16,9 +18,11 @@ export async function listInstances(
   scope: FleetScope,
   cloud: Cloud,
   deadline: Deadline,
+  network: Network,
 ): Promise<FoundInstance[]> {
   const client = new ApiManagementClient(credential, scope.subscriptionId, {
     endpoint: cloud.resourceManagerEndpoint,
+    httpClient: sdkHttpClient(network),
     userAgentOptions: { userAgentPrefix: 'apim-backup-restore' },
     retryOptions: { maxRetries: 3, retryDelayInMs: 1_000, maxRetryDelayInMs: 8_000 },
   });

@@ -2,6 +2,7 @@
  * The parts every operation's configuration is built from. Each operation declares which parts it needs
  * (operations/*.ts); all of them are validated before anything is sent.
  */
+import type { ProxySettings } from '../net/proxy';
 import type { Cloud } from '../sign-in/clouds';
 import type { OperationName, Platform } from './table';
 
@@ -76,6 +77,8 @@ export interface RunContext {
   idTokenAvailable: boolean;
   /** An Azure CLI session exists (e.g. from an earlier azure/login step). */
   azureCliSignedIn?: boolean;
+  /** The proxy every request goes through, as the adapter read it (HTTPS_PROXY, the agent's proxy); none: direct. */
+  proxy?: ProxySettings;
 }
 
 /**

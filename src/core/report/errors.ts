@@ -6,19 +6,12 @@ import type { RestError } from '@azure/core-rest-pipeline';
 import type { ApimStorageAccess, CommonConfig, Instance, StorageLocation } from '../inputs/config';
 import { InputKey, inputName } from '../inputs/table';
 import { resumeHint } from '../operations/status';
+import type { Network } from '../net/network';
 import type { IdTokenClaims } from '../sign-in/id-token';
+import { ActionableError } from './actionable';
+import { answeredByServer, unreachableError } from './network';
 
-/** An error whose message is ready for the user: the adapters print it as it is. */
-export class ActionableError extends Error {
-  constructor(
-    message: string,
-    readonly code?: string,
-    readonly hint?: string,
-  ) {
-    super(hint ? `${message}\nWhat to do: ${hint}` : message);
-    this.name = 'ActionableError';
-  }
-}
+export { ActionableError };
 
 /** The configuration parts a hint may name; each operation has some of them. */
 export type ErrorSubject = CommonConfig & {
@@ -32,6 +25,8 @@ export interface ErrorContext {
   action: string;
   config: ErrorSubject;
   idTokenClaims?: IdTokenClaims;
+  /** The step's network: which host could not be reached, by which route; a failure there explains the error. */
+  network?: Pick<Network, 'failureFor' | 'settings'>;
 }
 
 interface AzureErrorFacts {
@@ -49,6 +44,16 @@ const READ_OPERATION_STATUS = 'Microsoft.ApiManagement/service/operationresults/
 
 export function explainError(error: unknown, context: ErrorContext): ActionableError {
   if (error instanceof ActionableError) return error;
+  // Whatever an SDK makes of it (MSAL: endpoints_resolution_error), a request that reached no server failed there.
+  const failure = unreachable(error, context.network);
+  if (failure) {
+    return unreachableError(
+      context.action,
+      failure,
+      context.network!.settings,
+      serviceAt(failure.host, context.config),
+    );
+  }
   const facts = factsOf(error);
   if (facts.operationUrl && facts.statusCode === 403)
     return statusForbidden(facts, facts.operationUrl, context);
@@ -222,6 +227,33 @@ function storageHint(config: ErrorSubject, name: (key: InputKey) => string): str
   return `API Management could not use ${account}. ${byAccess} With a storage firewall, allow trusted Microsoft services and use the system-assigned identity. CORS must not be enabled on the Blob service.`;
 }
 
+/**
+ * The connection failure behind an error that carries no server's answer: the one of the request the error names
+ * (a pipeline error does), else the latest (MSAL's errors name none).
+ */
+function unreachable(error: unknown, network: ErrorContext['network']) {
+  if (!network || answeredByServer(error)) return undefined;
+  const url = (error as Partial<RestError>)?.request?.url;
+  return network.failureFor(typeof url === 'string' ? url : undefined);
+}
+
+/** What a host is to the step, for a message about not reaching it. */
+function serviceAt(host: string, config: CommonConfig): string | undefined {
+  const hostOf = (url: string) => {
+    try {
+      return new URL(url).hostname.toLowerCase();
+    } catch {
+      return undefined;
+    }
+  };
+  if (host === hostOf(config.cloud.authorityHost)) return 'Microsoft Entra ID';
+  if (host === hostOf(config.cloud.resourceManagerEndpoint)) return 'Azure Resource Manager';
+  if (config.storage.blobEndpoint && host === hostOf(config.storage.blobEndpoint)) {
+    return `storage account '${config.storage.account}'`;
+  }
+  return undefined;
+}
+
 function tenantOf(config: ErrorSubject): string | undefined {
   return config.signIn && 'tenantId' in config.signIn ? config.signIn.tenantId : undefined;
 }
@@ -236,12 +268,30 @@ export interface StorageErrorContext {
   /** Who the step reads storage as: "app '…'", "the storage key", … */
   identity: string;
   need: StorageNeed;
+  /** As in ErrorContext: a storage the step cannot connect to is told as that. */
+  network?: ErrorContext['network'];
 }
 
 /** A storage error the step met itself, reading, stamping or deleting backups, with what to do. */
 export function explainStorageError(error: unknown, context: StorageErrorContext): Error {
   if (error instanceof ActionableError) return error;
   const { location, identity, need } = context;
+  const account = `storage account '${location.account}'`;
+  const failure = unreachable(error, context.network);
+  // A sign-in failure while getting the storage token is explained with the sign-in (below, and by explainError).
+  if (failure && !/Credential|AuthenticationRequired/.test((error as Error)?.name ?? '')) {
+    const doing = {
+      read: 'Reading the backups in',
+      write: 'Writing metadata on a backup in',
+      delete: 'Deleting backups in',
+    }[need];
+    return unreachableError(
+      `${doing} container '${location.container}' of ${account}`,
+      failure,
+      context.network!.settings,
+      account,
+    );
+  }
   const facts = factsOf(error);
   // Storage names the error in a header; an answer to HEAD (reading one blob) has no body to carry it.
   const headerCode = (error as RestError)?.response?.headers?.get('x-ms-error-code');
@@ -260,7 +310,6 @@ export function explainStorageError(error: unknown, context: StorageErrorContext
     code && firstLine !== code && !firstLine.startsWith('HTTP ')
       ? `${code}: ${firstLine}`
       : (code ?? firstLine);
-  const account = `storage account '${location.account}'`;
   const doing = {
     read: 'read the backups in',
     write: 'write metadata on a backup in',

@@ -13,6 +13,8 @@ import { IdTokenCache } from './id-token';
 import { SecretRegistry } from '../report/secrets';
 import { refreshTime } from './token-lifetime';
 import type { Deadline } from '../azure/deadline';
+import type { Network } from '../net/network';
+import { sdkHttpClient } from '../net/sdk-http';
 
 export function createCredential(
   signIn: SignIn,
@@ -20,8 +22,15 @@ export function createCredential(
   secrets: SecretRegistry,
   idTokens?: IdTokenCache,
   deadline?: Deadline,
+  network?: Network,
 ): TokenCredential {
-  const options = { authorityHost: cloud.authorityHost, disableInstanceDiscovery: cloud.customAuthority };
+  // Every credential's requests (Entra, the managed-identity endpoint) go through the step's network.
+  const transport = network ? { httpClient: sdkHttpClient(network) } : {};
+  const options = {
+    authorityHost: cloud.authorityHost,
+    disableInstanceDiscovery: cloud.customAuthority,
+    ...transport,
+  };
   let credential: TokenCredential;
   switch (signIn.method) {
     case 'client-secret':
@@ -46,8 +55,8 @@ export function createCredential(
       break;
     case 'managed-identity':
       credential = signIn.clientId
-        ? new ManagedIdentityCredential({ clientId: signIn.clientId })
-        : new ManagedIdentityCredential();
+        ? new ManagedIdentityCredential({ clientId: signIn.clientId, ...transport })
+        : new ManagedIdentityCredential({ ...transport });
       break;
     case 'azure-cli':
       credential = new AzureCliCredential({ tenantId: signIn.tenantId });
