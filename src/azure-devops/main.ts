@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { Host, outputName, readInputs, runJob, SecretRegistry } from '../core';
+import { exitWhenFlushed, Host, outputName, readInputs, runJob, SecretRegistry } from '../core';
 import { readSecretInput } from './secret-reads';
 import { idTokenRequester, readServiceConnection } from './service-connection';
 
@@ -75,7 +75,7 @@ function fail(message: string): void {
   process.exitCode = 1;
 }
 
-// Exit as soon as the result is out: a request the deadline abandoned (a hanging sign-in) must not hold the task.
+// Exit once every line is out (task.complete last): a request the deadline abandoned must not hold the task.
 main()
   .catch((error: unknown) => fail(secrets.redact(String(error))))
-  .finally(() => process.exit());
+  .finally(() => exitWhenFlushed());

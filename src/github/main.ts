@@ -1,7 +1,15 @@
 /** GitHub Actions entry point: inputs from INPUT_* env, outputs to GITHUB_OUTPUT, summary to GITHUB_STEP_SUMMARY. */
 import * as core from '@actions/core';
 import { context } from '@actions/github';
-import { hasAzureCliSession, Host, outputName, readInputs, runJob, SecretRegistry } from '../core';
+import {
+  exitWhenFlushed,
+  hasAzureCliSession,
+  Host,
+  outputName,
+  readInputs,
+  runJob,
+  SecretRegistry,
+} from '../core';
 
 const secrets = new SecretRegistry((value) => core.setSecret(value));
 /** The runner cancels a step with SIGINT, then SIGTERM: the core stops waiting and says how to resume. */
@@ -53,7 +61,7 @@ function runUrl(): string | undefined {
   return `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}`;
 }
 
-// Exit as soon as the result is out: a request the deadline abandoned (a hanging sign-in) must not hold the step.
+// Exit once every line is out: a request the deadline abandoned (a hanging sign-in) must not hold the step.
 main()
   .catch((error: unknown) => core.setFailed(secrets.redact(String(error))))
-  .finally(() => process.exit());
+  .finally(() => exitWhenFlushed());
