@@ -1,4 +1,5 @@
 /** Azure Pipelines entry point: inputs and the service connection through task-lib, results as ##vso commands. */
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
       ? idTokenRequester(raw.serviceConnection, (value) => secrets.add(value))
       : undefined;
 
+  const tempDir = tl.getVariable('Agent.TempDirectory') || undefined;
   const host: Host = {
     log: {
       info: (message) => console.log(message),
@@ -35,7 +37,8 @@ async function main(): Promise<void> {
     maskSecret: (value) => tl.setSecret(value),
     setOutput: (name, value) => tl.setVariable(outputName(name, 'azureDevOps'), value, false, true),
     writeSummary: async (markdown) => {
-      const file = join(tl.getVariable('Agent.TempDirectory') || tmpdir(), 'apim-backup-restore-summary.md');
+      // One file per step run, so that two steps of a job never write over each other's summary.
+      const file = join(tempDir || tmpdir(), `apim-backup-restore-summary-${randomUUID()}.md`);
       writeFileSync(file, markdown);
       tl.uploadSummary(file);
     },
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
       runId: tl.getVariable('Build.BuildId'),
       runUrl: runUrl(),
       commit: tl.getVariable('Build.SourceVersion') || undefined,
+      tempDir,
       idTokenAvailable: requestIdToken !== undefined,
     },
     host,

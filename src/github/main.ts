@@ -44,6 +44,7 @@ async function main(): Promise<void> {
       runId: process.env.GITHUB_RUN_ID,
       runUrl: runUrl(),
       commit: context.sha || undefined,
+      tempDir: process.env.RUNNER_TEMP || undefined,
       idTokenAvailable,
       azureCliSignedIn:
         raw.auth === undefined || raw.auth === 'auto' ? hasAzureCliSession(process.env) : false,

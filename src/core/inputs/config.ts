@@ -70,6 +70,11 @@ export interface RunContext {
   idTokenAvailable: boolean;
   /** An Azure CLI session exists (e.g. from an earlier azure/login step). */
   azureCliSignedIn?: boolean;
+  /**
+   * The runner's temp folder (RUNNER_TEMP, Agent.TempDirectory), where the step leaves files for later steps of the
+   * job; the system's temp folder when the runner names none.
+   */
+  tempDir?: string;
 }
 
 /**
