@@ -56,6 +56,9 @@ function read(path: string): string {
   return readFileSync(join(ROOT, path), 'utf8');
 }
 
+/** Task editor sections shown folded: settings most pipelines leave at their defaults. */
+const COLLAPSED_GROUPS = ['retention', 'outputs'];
+
 /** Required on GitHub only when every operation needs it: action.yml cannot say "required for backup". */
 function requiredEverywhere(input: Input): boolean {
   return input.required === true && input.operations === undefined && input.notFor === undefined;
@@ -112,7 +115,7 @@ export function renderTaskJson(): string {
     version: { Major: major, Minor: minor, Patch: patch },
     groups: Object.entries(GROUPS)
       .filter(([name]) => usedGroups.has(name as keyof typeof GROUPS))
-      .map(([name, displayName]) => ({ name, displayName, isExpanded: name !== 'retention' })),
+      .map(([name, displayName]) => ({ name, displayName, isExpanded: !COLLAPSED_GROUPS.includes(name) })),
     inputs: inputs.map((input) => ({
       name: input.azureDevOps,
       ...(input.azureDevOpsAlias ? { aliases: [input.azureDevOpsAlias] } : {}),

@@ -93,6 +93,7 @@ const PLACEHOLDERS: Record<InputKey, string> = {
   retentionDays: '30',
   keepLast: '1',
   dryRun: 'false',
+  listLimit: '100',
   sourceResourceGroup: 'rg-placeholder',
   sourceSubscriptionId: GUID,
   safetyBackup: 'true',

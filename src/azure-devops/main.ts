@@ -1,11 +1,12 @@
 /** Azure Pipelines entry point: inputs and the service connection through task-lib, results as ##vso commands. */
 // First: takes the agent's proxy variables out of task-lib's sight before it loads (it would echo the password).
 import { agentProxyVariables } from './agent-proxy-variables';
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { Host, outputName, readInputs, runJob, SecretRegistry } from '../core';
+import { exitWhenFlushed, Host, outputName, readInputs, runJob, SecretRegistry } from '../core';
 import { readProxySettings } from './proxy';
 import { readSecretInput } from './secret-reads';
 import { idTokenRequester, readServiceConnection } from './service-connection';
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
       ? idTokenRequester(raw.serviceConnection, (value) => secrets.add(value))
       : undefined;
 
+  const tempDir = tl.getVariable('Agent.TempDirectory') || undefined;
   const host: Host = {
     log: {
       info: (message) => console.log(message),
@@ -39,7 +41,8 @@ async function main(): Promise<void> {
     },
     setOutput: (name, value) => tl.setVariable(outputName(name, 'azureDevOps'), value, false, true),
     writeSummary: async (markdown) => {
-      const file = join(tl.getVariable('Agent.TempDirectory') || tmpdir(), 'apim-backup-restore-summary.md');
+      // One file per step run, so that two steps of a job never write over each other's summary.
+      const file = join(tempDir || tmpdir(), `apim-backup-restore-summary-${randomUUID()}.md`);
       writeFileSync(file, markdown);
       tl.uploadSummary(file);
     },
@@ -55,6 +58,7 @@ async function main(): Promise<void> {
       runId: tl.getVariable('Build.BuildId'),
       runUrl: runUrl(),
       commit: tl.getVariable('Build.SourceVersion') || undefined,
+      tempDir,
       idTokenAvailable: requestIdToken !== undefined,
       proxy,
     },
@@ -80,7 +84,7 @@ function fail(message: string): void {
   process.exitCode = 1;
 }
 
-// Exit as soon as the result is out: a request the deadline abandoned (a hanging sign-in) must not hold the task.
+// Exit once every line is out (task.complete last): a request the deadline abandoned must not hold the task.
 main()
   .catch((error: unknown) => fail(secrets.redact(String(error))))
-  .finally(() => process.exit());
+  .finally(() => exitWhenFlushed());

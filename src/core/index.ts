@@ -1,5 +1,6 @@
 /** The core's public surface for the adapters. */
 export type { ConnectionInputs, RunContext } from './inputs/config';
+export { exitWhenFlushed } from './exit';
 export { readInputs } from './inputs/read';
 export { inputsOf } from './inputs/table';
 export type { RawInputs } from './inputs/table';

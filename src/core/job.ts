@@ -2,6 +2,10 @@
  * The operation's view of one run (operations/operation.ts's Job): outputs, summary, what is started and done in
  * Azure, and the Azure clients, created (and the SDKs loaded) on first use with the one sign-in and deadline.
  */
+import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TokenCredential } from '@azure/identity';
 import type { ArmResources } from './azure/arm-resources';
 import type { Deadline } from './azure/deadline';
@@ -36,6 +40,12 @@ export function createJob(
     context,
     deadline,
     setOutput: (name, value) => host.setOutput(name, value),
+    async saveJson(stem, value) {
+      const path = join(context.tempDir || tmpdir(), `${stem}-${randomUUID()}.json`);
+      // 'wx': never overwrite; the name is new, so an existing file would be another step's.
+      await writeFile(path, `${secrets.redact(JSON.stringify(value, null, 2))}\n`, { flag: 'wx' });
+      return path;
+    },
     summary: { rows: [], sections: [] },
     trackOperation(label, url, options) {
       running.set(url, label);

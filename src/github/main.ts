@@ -2,6 +2,7 @@
 import * as core from '@actions/core';
 import { context } from '@actions/github';
 import {
+  exitWhenFlushed,
   hasAzureCliSession,
   Host,
   outputName,
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
       runId: process.env.GITHUB_RUN_ID,
       runUrl: runUrl(),
       commit: context.sha || undefined,
+      tempDir: process.env.RUNNER_TEMP || undefined,
       idTokenAvailable,
       azureCliSignedIn:
         raw.auth === undefined || raw.auth === 'auto' ? hasAzureCliSession(process.env) : false,
@@ -71,7 +73,7 @@ function runUrl(): string | undefined {
   return `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}`;
 }
 
-// Exit as soon as the result is out: a request the deadline abandoned (a hanging sign-in) must not hold the step.
+// Exit once every line is out: a request the deadline abandoned (a hanging sign-in) must not hold the step.
 main()
   .catch((error: unknown) => core.setFailed(secrets.redact(String(error))))
-  .finally(() => process.exit());
+  .finally(() => exitWhenFlushed());

@@ -4,6 +4,7 @@
  * subscription sees only that test's instances.
  */
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import {
   backupSeeds,
   listBlobsWithMetadata,
@@ -564,5 +565,36 @@ describe('discover', () => {
     const backup = await azureDevOps({ operation: 'backup', ...matrix.apim_orders_prod });
     expectSuccess(backup);
     expect(prodB.operations.map((operation) => operation.kind)).toEqual(['backup']);
+  });
+
+  it('GitHub: a matrix too large for an output sets none, fails naming how to split, and the file holds every instance', async () => {
+    const subscriptionId = freshSubscription();
+    const add = fleet(subscriptionId);
+    const names = Array.from({ length: 260 }, (_, index) => `apim-many-${String(index).padStart(3, '0')}`);
+    for (const name of names) add('rg-many', name);
+    standIn.setListPageSize(1000);
+    let run: BundleRun;
+    try {
+      run = await github({
+        operation: 'discover',
+        'subscription-id': subscriptionId,
+        'resource-group': 'rg-many',
+        'service-name': '',
+        'storage-account': '',
+        container: '',
+        'storage-key': '',
+        'blob-endpoint': '',
+      });
+    } finally {
+      standIn.setListPageSize(2);
+    }
+    expect(run.result).toBe('Failed');
+    expect(run.errorMessage).toContain('discover found 260 instances with backup');
+    expect(run.errorMessage).toContain('over the 32 KiB an output may hold, so no matrix was set');
+    expect(run.errorMessage).toContain('Split the fleet');
+    expect(run.outputs).not.toHaveProperty('instances');
+    const file = run.outputs['instances-file'];
+    const listed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>[];
+    expect(listed.map((entry) => entry['service-name'])).toEqual(names);
   });
 });

@@ -8,7 +8,7 @@ import { parseJob } from '../../src/core/inputs/parse';
 import type { RawInputs } from '../../src/core/inputs/table';
 import type { FleetConfig } from '../../src/core/fleet/operation';
 import { FoundInstance, planFleet } from '../../src/core/fleet/plan';
-import { resultsOutput } from '../../src/core/fleet/results';
+import { publishResults, resultEntries } from '../../src/core/fleet/results';
 import { hasTags, isFleet, matchesPattern, parseSelection } from '../../src/core/fleet/selection';
 import { instanceJob } from '../../src/core/fleet/instance-job';
 import type { BackupConfig } from '../../src/core/operations/backup';
@@ -297,19 +297,17 @@ describe('an instance’s view of the job', () => {
 it('results: one entry per instance with the documented keys', () => {
   const instance = { subscriptionId: SUBSCRIPTION, resourceGroup: 'rg-apim', serviceName: 'apim-a' };
   expect(
-    JSON.parse(
-      resultsOutput([
-        {
-          instance,
-          status: 'succeeded',
-          backupName: 'a.apimbackup',
-          backupUrl: 'https://b/a',
-          durationMs: 2600,
-          message: 'Backed up.',
-        },
-        { instance: { ...instance, serviceName: 'apim-v2' }, status: 'skipped', message: 'Skipped.' },
-      ]),
-    ),
+    resultEntries([
+      {
+        instance,
+        status: 'succeeded',
+        backupName: 'a.apimbackup',
+        backupUrl: 'https://b/a',
+        durationMs: 2600,
+        message: 'Backed up.',
+      },
+      { instance: { ...instance, serviceName: 'apim-v2' }, status: 'skipped', message: 'Skipped.' },
+    ]),
   ).toEqual([
     {
       service: 'apim-a',
@@ -329,4 +327,43 @@ it('results: one entry per instance with the documented keys', () => {
       message: 'Skipped.',
     },
   ]);
+});
+
+it('results: a fleet too large for one output keeps the first entries that fit in 32 KiB; the file holds all', async () => {
+  const outputs: Partial<Record<OutputName, string>> = {};
+  const lines: string[] = [];
+  const saved: unknown[] = [];
+  const job = {
+    log: { info: (line: string) => lines.push(line), warning: (line: string) => lines.push(line) },
+    context: { platform: 'github' },
+    setOutput: (name: OutputName, value: string) => (outputs[name] = value),
+    saveJson: async (_stem: string, value: unknown) => {
+      saved.push(value);
+      return '/runner/temp/apim-results-1.json';
+    },
+    summary: { rows: [], sections: [] },
+  } as unknown as Job;
+  const results = Array.from({ length: 400 }, (_, index) => ({
+    instance: { subscriptionId: SUBSCRIPTION, resourceGroup: 'rg-apim', serviceName: `apim-${index}` },
+    status: 'succeeded' as const,
+    backupName: `apim-${index}-20261201.apimbackup`,
+    backupUrl: `https://stapimbackups.blob.core.windows.net/apim-backups/apim-${index}-20261201.apimbackup`,
+    durationMs: 3000,
+    message: 'Backed up.',
+  }));
+  await publishResults(job, results, 5);
+  expect(Buffer.byteLength(outputs.results!)).toBeLessThanOrEqual(32 * 1024);
+  const shown = JSON.parse(outputs.results!) as { service: string }[];
+  expect(shown.length).toBeGreaterThan(50);
+  expect(shown.length).toBeLessThan(400);
+  expect(shown.map((entry) => entry.service)).toEqual(
+    results.slice(0, shown.length).map((r) => r.instance.serviceName),
+  );
+  expect(saved).toEqual([resultEntries(results)]);
+  expect(outputs['results-file' as OutputName] ?? outputs.resultsFile).toBe(
+    '/runner/temp/apim-results-1.json',
+  );
+  expect(lines.join('\n')).toContain(
+    `Output results holds the first ${shown.length} of the 400 instance results`,
+  );
 });

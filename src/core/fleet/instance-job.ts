@@ -34,6 +34,7 @@ export function instanceJob(parent: Job, serviceName: string, passThrough: boole
       outputs[name] = value;
       if (passThrough) parent.setOutput(name, value);
     },
+    saveJson: (stem, value) => parent.saveJson(stem, value),
     summary: passThrough ? parent.summary : { rows: [], sections: [] },
     trackOperation(label, url) {
       started.push(url);

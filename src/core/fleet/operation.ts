@@ -59,7 +59,7 @@ export function fleetOf(inner: Operation<CommonConfig>): RunnableOperation<Fleet
         },
       );
       const all = [...results, ...skipped];
-      publishResults(job, all, config.maxParallel);
+      await publishResults(job, all, config.maxParallel);
 
       const failed = all.filter((result) => result.status === 'failed');
       if (failed.length > 0) {

@@ -4,6 +4,7 @@ import { formatDuration } from '../inputs/duration';
 import type { OutputName } from '../inputs/outputs';
 import type { OperationName } from '../inputs/table';
 import type { Job } from '../operations/operation';
+import { publishList } from '../report/bounded-output';
 import { code, markdownTable } from '../report/summary';
 
 export type InstanceStatus = 'succeeded' | 'failed' | 'skipped';
@@ -22,20 +23,18 @@ export interface InstanceResult {
   sections?: string[];
 }
 
-/** The `results` output: the one place results are serialised (so it can be bounded in one place too). */
-export function resultsOutput(results: InstanceResult[]): string {
-  return JSON.stringify(
-    results.map((result) => ({
-      service: result.instance.serviceName,
-      resourceGroup: result.instance.resourceGroup,
-      subscription: result.instance.subscriptionId,
-      status: result.status,
-      ...(result.backupName ? { backupName: result.backupName, backupUrl: result.backupUrl } : {}),
-      ...(result.durationMs === undefined ? {} : { durationSeconds: Math.round(result.durationMs / 1000) }),
-      message: result.message,
-      ...(result.operationUrl ? { operationUrl: result.operationUrl } : {}),
-    })),
-  );
+/** The entries of the `results` output: the one place results are serialised. */
+export function resultEntries(results: InstanceResult[]): object[] {
+  return results.map((result) => ({
+    service: result.instance.serviceName,
+    resourceGroup: result.instance.resourceGroup,
+    subscription: result.instance.subscriptionId,
+    status: result.status,
+    ...(result.backupName ? { backupName: result.backupName, backupUrl: result.backupUrl } : {}),
+    ...(result.durationMs === undefined ? {} : { durationSeconds: Math.round(result.durationMs / 1000) }),
+    message: result.message,
+    ...(result.operationUrl ? { operationUrl: result.operationUrl } : {}),
+  }));
 }
 
 /** What an instance's run achieved, in a line, from the outputs it set. */
@@ -58,8 +57,21 @@ export function succeededMessage(
   }
 }
 
-export function publishResults(job: Job, results: InstanceResult[], maxParallel: number): void {
-  job.setOutput('results', resultsOutput(results));
+export async function publishResults(
+  job: Job,
+  results: InstanceResult[],
+  maxParallel: number,
+): Promise<void> {
+  // Bounded like every list output: as many entries as fit in 32 KiB, every one in results-file.
+  await publishList(job, {
+    output: 'results',
+    fileOutput: 'resultsFile',
+    fileStem: 'apim-results',
+    noun: 'instance results',
+    entries: resultEntries(results),
+    limit: Infinity,
+    kept: 'first',
+  });
   const count = (status: InstanceStatus) => results.filter((result) => result.status === status).length;
   const tally = (['succeeded', 'failed', 'skipped'] as const)
     .filter((status) => count(status) > 0)

@@ -79,6 +79,11 @@ export interface RunContext {
   azureCliSignedIn?: boolean;
   /** The proxy every request goes through, as the adapter read it (HTTPS_PROXY, the agent's proxy); none: direct. */
   proxy?: ProxySettings;
+  /**
+   * The runner's temp folder (RUNNER_TEMP, Agent.TempDirectory), where the step leaves files for later steps of the
+   * job; the system's temp folder when the runner names none.
+   */
+  tempDir?: string;
 }
 
 /**

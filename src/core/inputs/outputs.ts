@@ -68,21 +68,30 @@ export const OUTPUTS = [
     github: 'backups',
     azureDevOps: 'backups',
     description:
-      'list: the backups as a JSON array, newest first (`name`, `url`, `createdOn`, `expiresOn`, `sizeBytes`, `sku`, `service`, `expired`).',
+      'list: the newest backups as a JSON array, newest first (`name`, `url`, `createdOn`, `expiresOn`, `sizeBytes`, `sku`, `service`, `expired`): at most list-limit of them, and no more than fit in 32 KiB; the log says when the list was cut.',
     operations: ['list'],
   },
   {
     key: 'backupCount',
     github: 'backup-count',
     azureDevOps: 'backupCount',
-    description: 'list: how many backups there are.',
+    description: 'list: how many backups there are (all of them, however many the list output holds).',
+    operations: ['list'],
+  },
+  {
+    key: 'backupsFile',
+    github: 'backups-file',
+    azureDevOps: 'backupsFile',
+    description:
+      'list: path of a JSON file in the runner’s temp folder (`RUNNER_TEMP`, `Agent.TempDirectory`) holding every backup, in the format of `backups`, for a later step of the job to read.',
     operations: ['list'],
   },
   {
     key: 'deleted',
     github: 'deleted',
     azureDevOps: 'deleted',
-    description: 'prune: the names deleted (with dry-run: that would be deleted), as a JSON array.',
+    description:
+      'prune: the names deleted (with dry-run: that would be deleted) as a JSON array, newest first: at most list-limit of them, and no more than fit in 32 KiB.',
     operations: ['prune'],
   },
   {
@@ -90,6 +99,14 @@ export const OUTPUTS = [
     github: 'deleted-count',
     azureDevOps: 'deletedCount',
     description: 'prune: how many backups were deleted (with dry-run: would be).',
+    operations: ['prune'],
+  },
+  {
+    key: 'deletedFile',
+    github: 'deleted-file',
+    azureDevOps: 'deletedFile',
+    description:
+      'prune: path of a JSON file in the runner’s temp folder (`RUNNER_TEMP`, `Agent.TempDirectory`) holding every name of `deleted`, for a later step of the job to read.',
     operations: ['prune'],
   },
   {
@@ -116,6 +133,14 @@ export const OUTPUTS = [
     operations: ['backup', 'verify', 'list', 'prune'],
   },
   {
+    key: 'resultsFile',
+    github: 'results-file',
+    azureDevOps: 'resultsFile',
+    description:
+      'With several instances in service-name: path of a JSON file in the runner’s temp folder holding every entry of `results` (the output holds as many as fit in 32 KiB).',
+    operations: ['backup', 'verify', 'list', 'prune'],
+  },
+  {
     key: 'instances',
     github: 'instances',
     azureDevOps: 'instances',
@@ -128,6 +153,14 @@ export const OUTPUTS = [
     github: 'instance-count',
     azureDevOps: 'instanceCount',
     description: 'discover: how many instances `instances` holds.',
+    operations: ['discover'],
+  },
+  {
+    key: 'instancesFile',
+    github: 'instances-file',
+    azureDevOps: 'instancesFile',
+    description:
+      'discover: path of a JSON file in the runner’s temp folder holding the same array as `instances`, for a later step to read.',
     operations: ['discover'],
   },
   {

@@ -60,6 +60,7 @@ export const GROUPS = {
   checks: 'Pre-flight checks',
   waiting: 'Waiting',
   retention: 'Age and retention',
+  outputs: 'Outputs',
 } as const;
 export type Group = keyof typeof GROUPS;
 
@@ -107,6 +108,8 @@ const APIM_STORAGE_OPERATIONS = ['backup', 'restore', 'copy'] as const;
 const APIM_ACCESS_OPERATIONS = ['backup', 'restore', 'copy', 'check'] as const;
 const CATALOG_OPERATIONS = ['restore', 'copy', 'list', 'verify', 'prune', 'check'] as const;
 const OVERWRITING_OPERATIONS = ['restore', 'copy'] as const;
+/** Operations whose outputs hold a list, bounded by list-limit (report/bounded-output.ts). */
+const LIST_OPERATIONS = ['list', 'prune'] as const;
 
 export const INPUTS = [
   {
@@ -395,6 +398,19 @@ export const INPUTS = [
     boolean: true,
     operations: ['prune'],
     group: 'retention',
+  },
+  {
+    key: 'listLimit',
+    github: 'list-limit',
+    azureDevOps: 'listLimit',
+    label: 'Entries in a list output',
+    description:
+      'list and prune: at most this many entries, newest first, in the `backups` / `deleted` output (1 to 1000; fewer when more would not fit in 32 KiB). Every entry is in the file named by `backups-file` / `deleted-file`.',
+    azureDevOpsDescription:
+      'list and prune: at most this many entries, newest first, in the `backups` / `deleted` output (1 to 1000; fewer when more would not fit in 32 KiB). Every entry is in the file named by `backupsFile` / `deletedFile`.',
+    default: '100',
+    operations: LIST_OPERATIONS,
+    group: 'outputs',
   },
   {
     key: 'timeout',

@@ -10,10 +10,13 @@ import { describeSelection, Selection } from '../fleet/selection';
 import { lacksBackup } from '../azure/tiers';
 import type { CommonConfig } from '../inputs/config';
 import { formatDuration } from '../inputs/duration';
-import type { OutputName } from '../inputs/outputs';
+import { outputName, OutputName } from '../inputs/outputs';
 import { inputName, Platform } from '../inputs/table';
+import { MAX_OUTPUT_BYTES } from '../report/bounded-output';
+import { ActionableError } from '../report/errors';
+import { neutralise } from '../report/neutralise';
 import { code, markdownTable } from '../report/summary';
-import type { Operation } from './operation';
+import type { Job, Operation } from './operation';
 
 export interface DiscoverConfig extends CommonConfig {
   scope: FleetScope;
@@ -49,9 +52,7 @@ export const discover: Operation<DiscoverConfig> = {
         `  ${instance.serviceName}: ${instance.tier}, ${instance.location ?? 'location unknown'}, resource group ${instance.resourceGroup}; ${backup}`,
       );
     }
-    for (const [name, value] of Object.entries(matrixOutputs(run, config.platform))) {
-      job.setOutput(name as OutputName, value);
-    }
+    await publishMatrix(job, run, config);
 
     job.summary.rows.push(
       ['Where', describeScope(config.scope)],
@@ -72,7 +73,30 @@ export const discover: Operation<DiscoverConfig> = {
   },
 };
 
-/** The outputs of discover: the one place they are serialised (so they can be bounded in one place too). */
+/**
+ * A matrix must hold every instance or none: a cut one would leave instances out of the nightly run unseen. So
+ * the file always holds them all, and a matrix over the 32 KiB an output may hold fails the step, saying how to
+ * split the fleet.
+ */
+async function publishMatrix(job: Job, run: FoundInstance[], config: DiscoverConfig): Promise<void> {
+  const outputs = matrixOutputs(run, config.platform);
+  const file = await job.saveJson('apim-instances', JSON.parse(outputs.instances ?? '[]'));
+  job.setOutput('instancesFile', file);
+  const tooLarge = Object.entries(outputs).find(
+    ([, value]) => Buffer.byteLength(neutralise(value)) > MAX_OUTPUT_BYTES,
+  );
+  if (tooLarge) {
+    const kib = Math.ceil(Buffer.byteLength(tooLarge[1]) / 1024);
+    throw new ActionableError(
+      `discover found ${run.length} instances with backup in ${describeScope(config.scope)}: as output ${outputName(tooLarge[0] as OutputName, config.platform)} they take ${kib} KiB, over the ${MAX_OUTPUT_BYTES / 1024} KiB an output may hold, so no matrix was set (a cut one would leave instances out). Every instance is in ${outputName('instancesFile', config.platform)}: ${file}.`,
+      'TooManyInstances',
+      `Split the fleet: one discover per resource-group, ${inputName('serviceName', config.platform)} pattern or ${inputName('instanceTags', config.platform)}, each feeding its own matrix.`,
+    );
+  }
+  for (const [name, value] of Object.entries(outputs)) job.setOutput(name as OutputName, value);
+}
+
+/** The outputs of discover: the one place they are serialised. */
 export function matrixOutputs(
   instances: FoundInstance[],
   platform: Platform,

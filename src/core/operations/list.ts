@@ -1,18 +1,33 @@
-/** list: the backups of an instance in storage, newest first, as outputs and a summary table. */
+/**
+ * list: the backups of an instance in storage, newest first: the newest in the backups output and the summary
+ * table, every one in the backups-file.
+ */
+import { basename } from 'node:path';
 import { ageMs, Backup } from '../azure/backup-entry';
 import { formatDuration } from '../inputs/duration';
+import { outputName } from '../inputs/outputs';
+import { publishList } from '../report/bounded-output';
 import { code, markdownTable } from '../report/summary';
 import { CatalogConfig, describeCatalog, listBackups } from './catalog-config';
 import { describeBackup } from './guards';
 import type { Operation } from './operation';
 
-/** The log names this many; the output and the summary hold them all. */
+/** The log names this many; the output, the summary and the file hold more. */
 const LOGGED = 10;
 
-export const list: Operation<CatalogConfig> = {
+export interface ListConfig extends CatalogConfig {
+  /** The most entries in the backups output. */
+  listLimit: number;
+}
+
+export const list: Operation<ListConfig> = {
   name: 'list',
   usesInstance: false,
-  configure: (builder, common) => ({ ...common, sourceServiceName: builder.sourceServiceName() }),
+  configure: (builder, common) => ({
+    ...common,
+    sourceServiceName: builder.sourceServiceName(),
+    listLimit: builder.wholeNumber('listLimit', 1, 1000),
+  }),
   title: () => 'APIM backup list',
   action: (config) => `Listing the ${describeCatalog(config)}`,
   describe: (config) => `Listing the ${describeCatalog(config)}.`,
@@ -20,7 +35,6 @@ export const list: Operation<CatalogConfig> = {
   async run(config, job) {
     const { backups, unproven } = await listBackups(config, job);
     const now = Date.now();
-    job.setOutput('backups', JSON.stringify(backups.map(toOutput)));
     job.setOutput('backupCount', String(backups.length));
 
     const expired = backups.filter((backup) => backup.expired).length;
@@ -28,10 +42,22 @@ export const list: Operation<CatalogConfig> = {
       `Found ${backups.length} ${describeCatalog(config).replace(/^backups/, backups.length === 1 ? 'backup' : 'backups')}${expired ? ` (${expired} expired)` : ''}${backups.length ? ', newest first:' : '.'}`,
     );
     for (const backup of backups.slice(0, LOGGED)) job.log.info(`  ${describeBackup(backup, now)}`);
-    if (backups.length > LOGGED) job.log.info(`  … and ${backups.length - LOGGED} more (output backups).`);
+    if (backups.length > LOGGED) job.log.info(`  … and ${backups.length - LOGGED} more.`);
 
+    const { file } = await publishList(job, {
+      output: 'backups',
+      fileOutput: 'backupsFile',
+      fileStem: 'apim-backups',
+      noun: 'backups',
+      entries: backups.map(toOutput),
+      limit: config.listLimit,
+    });
     job.summary.rows.push(['Backups of', code(config.sourceServiceName)], ['Count', String(backups.length)]);
-    job.summary.sections.push(backupTable(backups, now));
+    if (file) job.summary.rows.push(['Every backup', code(basename(file))]);
+    const whereTheRestIs = file
+      ? `every backup is in ${code(basename(file))} (output ${code(outputName('backupsFile', config.platform))})`
+      : undefined;
+    job.summary.sections.push(backupTable(backups, now, whereTheRestIs));
     if (unproven.length > 0) job.summary.sections.push(unprovenTable(config, unproven));
   },
 };
@@ -49,7 +75,7 @@ function toOutput(backup: Backup) {
   };
 }
 
-function backupTable(backups: Backup[], now: number): string {
+function backupTable(backups: Backup[], now: number, whereTheRestIs: string | undefined): string {
   return markdownTable(
     ['Backup', 'Age', 'Expires in', 'Size', 'Tier', 'Made by'],
     backups.map((backup) => [
@@ -60,6 +86,7 @@ function backupTable(backups: Backup[], now: number): string {
       backup.sku ?? '',
       backup.run ? `[run](${backup.run})` : '',
     ]),
+    whereTheRestIs,
   );
 }
 

@@ -18,6 +18,11 @@ export interface Job {
   context: RunContext;
   deadline: Deadline;
   setOutput(name: OutputName, value: string): void;
+  /**
+   * Writes `value` as JSON to a new file in the runner's temp folder, for later steps of the job to read; returns
+   * its path. The name starts with `stem` and is unique to this step run, so two steps never write the same file.
+   */
+  saveJson(stem: string, value: unknown): Promise<string>;
   /** Rows and sections of the job summary. */
   summary: { rows: [string, string][]; sections: string[] };
   /**

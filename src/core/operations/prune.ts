@@ -3,8 +3,10 @@
  * a blob that is not a backup of the source. A leased blob is skipped; a failed deletion fails the step after the
  * others were tried. With dry-run nothing changes.
  */
+import { basename } from 'node:path';
 import { ageMs, Backup } from '../azure/backup-entry';
 import { formatDuration } from '../inputs/duration';
+import { publishList } from '../report/bounded-output';
 import { ActionableError } from '../report/errors';
 import { code } from '../report/summary';
 import { CatalogConfig, describeCatalog, listBackups } from './catalog-config';
@@ -16,6 +18,8 @@ export interface PruneConfig extends CatalogConfig {
   retentionDays: number;
   keepLast: number;
   dryRun: boolean;
+  /** The most names in the deleted output. */
+  listLimit: number;
 }
 
 export const prune: Operation<PruneConfig> = {
@@ -27,6 +31,7 @@ export const prune: Operation<PruneConfig> = {
     retentionDays: builder.wholeNumber('retentionDays', 1, 3650),
     keepLast: builder.wholeNumber('keepLast', 1, 10_000),
     dryRun: builder.flag('dryRun'),
+    listLimit: builder.wholeNumber('listLimit', 1, 1000),
   }),
   title: (config) => `APIM backup prune${config.dryRun ? ' (dry run)' : ''}`,
   action: (config) => `Pruning the ${describeCatalog(config)}`,
@@ -57,8 +62,10 @@ export const prune: Operation<PruneConfig> = {
       for (const name of outcome.leased) {
         job.log.warning(`Skipped '${name}': it is leased (something holds it); it was not deleted.`);
       }
-      deleted = outcome.deleted;
-      report(job, config, backups.length, deleted);
+      // Newest first, as listed: deletions end in any order.
+      const gone = new Set(outcome.deleted);
+      deleted = doomed.filter((backup) => gone.has(backup.name)).map((backup) => backup.name);
+      await report(job, config, backups.length, deleted);
       if (outcome.failed.length > 0) {
         throw new ActionableError(
           `Could not delete ${outcome.failed.length} of ${doomed.length} backup(s) (the others were deleted):\n${outcome.failed.map((f) => `  - ${f.name}: ${f.message}`).join('\n')}`,
@@ -67,27 +74,35 @@ export const prune: Operation<PruneConfig> = {
       }
       return;
     }
-    report(job, config, backups.length, deleted);
+    await report(job, config, backups.length, deleted);
   },
 };
 
-function report(
+async function report(
   job: Parameters<Operation<PruneConfig>['run']>[1],
   config: PruneConfig,
   total: number,
   deleted: string[],
 ) {
   const kept = total - (config.dryRun ? 0 : deleted.length);
-  job.setOutput('deleted', JSON.stringify(deleted));
   job.setOutput('deletedCount', String(deleted.length));
   job.setOutput('keptCount', String(kept));
   const verb = config.dryRun ? 'Would delete' : 'Deleted';
   job.log.info(`${verb} ${deleted.length} of ${total} ${describeCatalog(config)}; ${kept} kept.`);
+  const { file } = await publishList(job, {
+    output: 'deleted',
+    fileOutput: 'deletedFile',
+    fileStem: 'apim-deleted',
+    noun: config.dryRun ? 'backups that would be deleted' : 'deleted backups',
+    entries: deleted,
+    limit: config.listLimit,
+  });
   job.summary.rows.push(
     ['Backups of', code(config.sourceServiceName)],
     [verb, String(deleted.length)],
     ['Kept', String(kept)],
   );
+  if (file) job.summary.rows.push([`${verb} (every name)`, code(basename(file))]);
 }
 
 function describeOld(backup: Backup, now: number): string {
