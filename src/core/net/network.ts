@@ -196,6 +196,11 @@ class RoutingHttpsAgent extends HttpsAgent {
     super({ keepAlive: true });
   }
 
+  /** The SDKs' debug log serialises each request, agent included: its sockets would grow every line. */
+  toJSON(): string {
+    return 'RoutingHttpsAgent';
+  }
+
   override createConnection(
     options: ClientRequestArgs,
     callback: (error: Error | null, socket: Duplex) => void,
@@ -212,6 +217,11 @@ class RoutingHttpsAgent extends HttpsAgent {
 class RoutingHttpAgent extends HttpAgent {
   constructor(private readonly network: Network) {
     super({ keepAlive: true });
+  }
+
+  /** The SDKs' debug log serialises each request, agent included: its sockets would grow every line. */
+  toJSON(): string {
+    return 'RoutingHttpAgent';
   }
 
   override createConnection(
