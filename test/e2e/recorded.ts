@@ -11,16 +11,29 @@ import {
   ServiceState,
   StandIn,
 } from '../stand-in';
-import { CONTAINER, STORAGE_ACCOUNT, STORAGE_KEY } from './fixtures';
+import { APP_OBJECT_ID, CONTAINER, STORAGE_ACCOUNT, STORAGE_KEY } from './fixtures';
 
-/** The recording's instance on the stand-in (its subscription, group, name and region as recorded). */
+/**
+ * The recording's instance on the stand-in (its subscription, group, name and region as recorded), set up soundly
+ * around it as the recorded test's was: the storage account beside it, the step's app with its roles there, and the
+ * user-assigned identity the recorded requests name attached, so pre-flight passes and only the replay is judged.
+ */
 export function addRecordedService(standIn: StandIn, recording: Recording): ServiceState {
+  const { subscriptionId, resourceGroup } = recording;
+  standIn.addStorageAccount({ subscriptionId, resourceGroup, name: STORAGE_ACCOUNT });
+  for (const role of ['API Management Service Contributor', 'Reader']) {
+    standIn.authorization.assign(APP_OBJECT_ID, role, `/subscriptions/${subscriptionId}`);
+  }
+  const userAssignedClientIds = recording.operations
+    .map((operation) => (operation.request.body as { clientId?: string } | undefined)?.clientId)
+    .filter((clientId): clientId is string => clientId !== undefined);
   return standIn.addService({
-    subscriptionId: recording.subscriptionId,
-    resourceGroup: recording.resourceGroup,
+    subscriptionId,
+    resourceGroup,
     name: recording.serviceName,
     location: recording.location,
     replay: recording.operations,
+    ...(userAssignedClientIds.length > 0 ? { identity: 'UserAssigned', userAssignedClientIds } : {}),
   });
 }
 
