@@ -20,6 +20,22 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules: the product is asynchronous through and through, so a promise nobody awaits is a bug.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-unnecessary-type-assertion': 'error',
+    },
+  },
+  {
+    // The product's own code takes the whole type-checked set.
+    files: ['src/**/*.ts'],
+    extends: [tseslint.configs.recommendedTypeChecked],
+  },
+  {
     // The core must stay free of either pipeline system.
     files: ['src/core/**/*.ts'],
     rules: {
@@ -30,8 +46,8 @@ export default tseslint.config(
             '@actions/*',
             'azure-pipelines-task-lib',
             'azure-pipelines-task-lib/*',
-            '../github/*',
-            '../azure-devops/*',
+            '**/github/*',
+            '**/azure-devops/*',
           ],
         },
       ],

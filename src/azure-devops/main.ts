@@ -40,11 +40,12 @@ async function main(): Promise<void> {
       debugEnabled: tl.getVariable('System.Debug')?.toLowerCase() === 'true',
     },
     setOutput: (name, value) => tl.setVariable(outputName(name, 'azureDevOps'), value, false, true),
-    writeSummary: async (markdown) => {
+    writeSummary: (markdown) => {
       // One file per step run, so that two steps of a job never write over each other's summary.
       const file = join(tempDir || tmpdir(), `apim-backup-restore-summary-${randomUUID()}.md`);
       writeFileSync(file, markdown);
       tl.uploadSummary(file);
+      return Promise.resolve();
     },
     requestIdToken: requestIdToken && ((_audience, signal, send) => requestIdToken(signal, send)),
     cancelSignal: cancel.signal,

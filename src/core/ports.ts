@@ -8,9 +8,10 @@ import type { SendHttp } from './net/network';
 export type { OutputName };
 
 export interface Logger {
-  info(message: string): void;
-  warning(message: string): void;
-  debug(message: string): void;
+  // Properties, not methods: a logger's functions are passed around on their own (log.debug as a callback).
+  info: (message: string) => void;
+  warning: (message: string) => void;
+  debug: (message: string) => void;
   /** Runner debug mode (RUNNER_DEBUG / System.Debug). */
   readonly debugEnabled: boolean;
 }

@@ -421,10 +421,10 @@ describe('verify, a release gate', () => {
     ],
     ['missing', [], '24h', /there is no backup of 'apim-cat'/],
   ])('fails when the newest backup is %s, naming it', async (_case, blobs, maxAge, says) => {
-    const { name: container } = await freshContainer(blobs as SeedBlob[]);
-    const run = await github(container, { operation: 'verify', 'max-age': maxAge as string });
+    const { name: container } = await freshContainer(blobs);
+    const run = await github(container, { operation: 'verify', 'max-age': maxAge });
     expectFailure(run);
-    expect(run.errorMessage).toMatch(says as RegExp);
+    expect(run.errorMessage).toMatch(says);
   });
 
   it('Azure DevOps: a failing gate fails the task', async () => {
@@ -541,11 +541,11 @@ describe('restore guards: a backup Azure would refuse fails in seconds, and no r
       /taken from a Standard instance, and the instance is Developer/,
     ],
   ])('a named backup that %s', async (_case, blobs, backupName, says) => {
-    const { name: container } = await freshContainer(blobs as SeedBlob[]);
+    const { name: container } = await freshContainer(blobs);
     const before = restoresOf(DEVELOPER).length;
-    const run = await github(container, { operation: 'restore', 'backup-name': backupName as string });
+    const run = await github(container, { operation: 'restore', 'backup-name': backupName });
     expectFailure(run);
-    expect(run.errorMessage).toMatch(says as RegExp);
+    expect(run.errorMessage).toMatch(says);
     expect(run.errorMessage).toMatch(/nothing was restored/i);
     expect(restoresOf(DEVELOPER)).toHaveLength(before);
   });

@@ -211,7 +211,7 @@ describe('client secret sign-in and ARM', () => {
     expect(raw.status).toBe(401);
     expect(raw.headers['www-authenticate']).toMatch(/^Bearer authorization_uri=".+", error="invalid_token"/);
 
-    const token = (await secretCredential().getToken(scope()))!.token;
+    const token = (await secretCredential().getToken(scope())).token;
     const noVersion = await call(
       `${standIn.url}/subscriptions/${SUBSCRIPTION}/resourceGroups/${RG}/providers/Microsoft.ApiManagement/service/apim-errors`,
       {
@@ -232,7 +232,7 @@ describe('client secret sign-in and ARM', () => {
       };
       const stale = (await new ClientSecretCredential(TENANT, CLIENT, SECRET, options).getToken(
         `${shortLived.url}/.default`,
-      ))!;
+      ));
       await new Promise((resolve) => setTimeout(resolve, 1100));
       const expiredClient = new ApiManagementClient(staticToken(stale.token), SUBSCRIPTION, {
         endpoint: shortLived.url,
@@ -455,7 +455,7 @@ describe('managed identity', () => {
 
 describe('what the pre-flight checks read', () => {
   const get = async (path: string, query = '') => {
-    const token = (await secretCredential().getToken(scope()))!.token;
+    const token = (await secretCredential().getToken(scope())).token;
     const response = await call(`${standIn.url}${path}?api-version=2023-05-01${query}`, {
       headers: { authorization: `Bearer ${token}` },
     });

@@ -167,7 +167,7 @@ export class ArmResources {
   }
 
   private get<T>(path: string, apiVersion: string, query: Record<string, string> = {}): Promise<Read<T>> {
-    const url = `${this.endpoint}${path}?${new URLSearchParams({ ...query, 'api-version': apiVersion })}`;
+    const url = `${this.endpoint}${path}?${new URLSearchParams({ ...query, 'api-version': apiVersion }).toString()}`;
     return this.read(url, path) as Promise<Read<T>>;
   }
 
