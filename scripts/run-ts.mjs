@@ -5,7 +5,9 @@ import { createRequire } from 'node:module';
 import { basename, join, resolve } from 'node:path';
 
 const entry = resolve(process.argv[2]);
-const outDir = resolve('node_modules', '.cache', 'apim-scripts');
+// Inside the repository (git ignores .tmp/), not under node_modules: scripts find the repository from their own
+// folder, and a node_modules that is a symlink (one install shared by several checkouts) resolves to another one.
+const outDir = resolve('.tmp', 'scripts');
 mkdirSync(outDir, { recursive: true });
 const outfile = join(outDir, `${basename(entry, '.ts')}.cjs`);
 await build({
