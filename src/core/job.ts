@@ -3,12 +3,14 @@
  * Azure, and the Azure clients, created (and the SDKs loaded) on first use with the one sign-in and deadline.
  */
 import type { TokenCredential } from '@azure/identity';
+import type { BackupCatalog } from './azure/backups';
 import type { Deadline } from './azure/deadline';
 import type { CommonConfig, RunContext, SignIn } from './inputs/config';
 import type { Platform } from './inputs/table';
 import type { Job } from './operations/operation';
 import type { Host } from './ports';
 import type { SecretRegistry } from './report/secrets';
+import { resourceManagerScope } from './sign-in/clouds';
 import { cacheIdToken, IdTokenCache } from './sign-in/id-token';
 
 /** The operation's view of the run; Azure clients are created, and the SDKs loaded, on first use. */
@@ -26,6 +28,7 @@ export function createJob(
       if (!config.signIn) throw new Error('This operation has no sign-in');
       return createCredential(config.signIn, config.cloud, secrets, idTokens, deadline);
     }));
+  let catalog: Promise<BackupCatalog> | undefined;
   const running = new Map<string, string>();
   const job: Job = {
     log: host.log,
@@ -49,13 +52,23 @@ export function createJob(
     },
     done: [],
     async apim(instance) {
-      const [{ ApimInstance }, credential] = await Promise.all([import('./azure/apim'), signedIn()]);
+      const credential = await signedIn();
+      // The token request goes out before the Resource Manager SDK loads: Entra answers while it compiles.
+      const token = credential.getToken(resourceManagerScope(config.cloud));
+      token.catch(() => undefined); // met below, once the SDK is loaded
+      const { ApimInstance } = await import('./azure/apim');
+      await token;
       return new ApimInstance(credential, instance, config.cloud, host.log, deadline);
     },
-    async catalog() {
-      const { BackupCatalog } = await import('./azure/backups');
-      const credential = config.storage.sharedKey ? undefined : await signedIn();
-      return new BackupCatalog(config.storage, credential, describeStorageIdentity(config), deadline);
+    catalog() {
+      catalog ??= (async () => {
+        const { BackupCatalog } = await import('./azure/backups');
+        const credential = config.storage.sharedKey ? undefined : await signedIn();
+        return new BackupCatalog(config.storage, credential, describeStorageIdentity(config), deadline);
+      })();
+      // A failure is not kept: the next use tries again and reports it.
+      catalog.catch(() => (catalog = undefined));
+      return catalog;
     },
   };
   return job;

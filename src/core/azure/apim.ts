@@ -13,7 +13,7 @@ import type { ApimStorageAccess, Instance } from '../inputs/config';
 import { formatDuration } from '../inputs/duration';
 import type { Logger } from '../ports';
 import { ActionableError } from '../report/errors';
-import type { Cloud } from '../sign-in/clouds';
+import { Cloud, resourceManagerScope } from '../sign-in/clouds';
 import type { Deadline } from './deadline';
 import { checkOperationUrl } from '../inputs/operation-url';
 import { Progress } from './progress';
@@ -81,6 +81,7 @@ export class ApimInstance {
   ) {
     this.client = new ApiManagementClient(credential, instance.subscriptionId, {
       endpoint: cloud.resourceManagerEndpoint,
+      credentialScopes: [resourceManagerScope(cloud)],
       userAgentOptions: { userAgentPrefix: 'apim-backup-restore' },
       // The pipeline's own retries ride out a short fault; the poll loop rides out longer ones on top.
       retryOptions: { maxRetries: 3, retryDelayInMs: 1_000, maxRetryDelayInMs: 8_000 },
