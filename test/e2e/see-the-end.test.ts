@@ -202,3 +202,23 @@ it('Azure DevOps: an instance still Updating after the end changes nothing: the 
   expect(polls[0].at - operation.startedAt).toBeGreaterThanOrEqual(RETRY_S * 1000 - 50);
   expectReadsPaced(service, operation.startedAt, polls[0].at);
 });
+
+it('GitHub backup with a signed-in storage: the storage client and its token are readied while the backup runs, so after the end the stamp is all that is left', async () => {
+  const service = instance({ retryAfterSeconds: 1 });
+
+  // No storage-key: the step reads and stamps the storage with its own token.
+  const run = await github({ operation: 'backup', 'service-name': service.name, 'storage-key': '' });
+
+  expectSuccess(run);
+  expect(run.stdout).toContain(`Stamped '${run.outputs['backup-name']}' with its provenance`);
+  const [operation] = service.operations;
+  const end = pollsOf(operation).find((poll) => poll.status === 200)!;
+  const storageTokens = standIn.requests.filter(
+    (request) =>
+      request.path.endsWith('/oauth2/v2.0/token') &&
+      new URLSearchParams(request.body).get('scope') === 'https://storage.azure.com/.default',
+  );
+  expect(storageTokens).toHaveLength(1);
+  expect(storageTokens[0].at).toBeGreaterThan(operation.startedAt);
+  expect(storageTokens[0].at).toBeLessThan(end.at);
+});

@@ -35,6 +35,7 @@ export interface Job {
   /** Set once the storage refused the step where reading it is optional: later optional uses skip quietly. */
   storageRefused?: string;
   apim(instance: Instance): Promise<ApimInstance>;
+  /** The backups in storage; one client for the run, created on first use. */
   catalog(): Promise<BackupCatalog>;
 }
 
