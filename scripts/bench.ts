@@ -4,21 +4,29 @@
  *
  * The catalog section measures the operations that read backups in storage (list, verify, prune) on a container of
  * 10,000 blobs in Azurite behind a proxy adding 20 ms a request, as real Azure Storage takes milliseconds.
+ *
+ * The first-request section times each bundle from its spawn to the first request the stand-in receives, paired
+ * with bare `node -e 0` run by run. The completion section runs backups beside `az apim backup` on the same
+ * stand-in (storage reachable: Azurite behind 20 ms a request): a 4 s backup whose 202s ask for Retry-After: 20,
+ * and one with Retry-After: 1 for the time beyond the operation (the step's includes the provenance stamp). `az`
+ * reaches the stand-in as a custom cloud; a sitecustomize on its PYTHONPATH refuses any name but 127.0.0.1 and
+ * lets MSAL take the stand-in's authority as known (as it takes login.microsoftonline.com).
+ *
  * The fleet section backs up 20 instances with 3-second operations in one step (max-parallel 5), beside `az apim
  * backup` run for each instance one after another against the same stand-in, and against the floor of
- * ceil(20 / 5) × 3 s.
- * The pre-flight section measures what the checks add to a backup against the stand-in with ARM_LATENCY_MS added to
- * each Resource Manager answer: one round of parallel reads costs about one latency, one read per check would cost
- * one latency each.
- * BENCH_ONLY=startup, catalog, fleet or preflight runs one section.
+ * ceil(20 / 5) × 3 s. The pre-flight section measures what the checks add to a backup against the stand-in with
+ * ARM_LATENCY_MS added to each Resource Manager answer: one round of parallel reads costs about one latency, one
+ * read per check would cost one latency each.
+ *
+ * BENCH_ONLY=startup, first-request, completion, catalog, sizes, fleet or preflight runs one section.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   azureRmConnection,
@@ -33,10 +41,18 @@ import {
   SUBSCRIPTION_ID,
   TENANT_ID,
 } from '../test/e2e/fixtures';
-import { BundleRun, runAzureDevOpsTask, runGitHubAction } from '../test/e2e/harness';
+import {
+  AZURE_DEVOPS_BUNDLE,
+  BundleRun,
+  GITHUB_BUNDLE,
+  runAzureDevOpsTask,
+  runGitHubAction,
+} from '../test/e2e/harness';
 import {
   Azurite,
   backupSeeds,
+  createAzuriteBlobStore,
+  StandIn,
   listBlobsWithMetadata,
   SeedBlob,
   seedBlobs,
@@ -50,9 +66,9 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const CATALOG_RUNS = Number(process.env.BENCH_CATALOG_RUNS ?? 3);
 const ONLY = process.env.BENCH_ONLY;
 const LATENCY_MS = 20;
+const DAY_MS = 86_400_000;
 const ARM_LATENCY_MS = 50;
 const PREFLIGHT_RUNS = Number(process.env.BENCH_PREFLIGHT_RUNS ?? 7);
-const DAY_MS = 86_400_000;
 
 interface Figure {
   name: string;
@@ -101,78 +117,388 @@ async function measureBundle(name: string, runs: number, once: () => Promise<Bun
   return { ...figure, note };
 }
 
+const SECTIONS: Record<string, () => Promise<void>> = {
+  startup,
+  'first-request': firstRequest,
+  completion,
+  catalog,
+  sizes,
+  fleet,
+  preflight,
+};
+
 async function main(): Promise<void> {
-  const sections: Record<string, () => Promise<void>> = { startup, catalog, fleet, preflight };
-  for (const [name, section] of Object.entries(sections)) if (!ONLY || ONLY === name) await section();
+  if (ONLY && !SECTIONS[ONLY]) throw new Error(`BENCH_ONLY: one of ${Object.keys(SECTIONS).join(', ')}`);
+  for (const [name, section] of Object.entries(SECTIONS)) if (!ONLY || ONLY === name) await section();
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Spawn to exit of `node -e 0`: the floor every Node program pays. */
+function bareNode(): Promise<number> {
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('close', () => resolve(performance.now() - start));
+  });
 }
 
 /**
- * A backup with the system-assigned identity (every check: identity, workspace gateways, firewall, CORS, data role)
- * with and without pre-flight, ARM answering after ARM_LATENCY_MS. The step's own timing of the checks comes from
- * its debug line; the end-to-end difference of the medians says the same from outside.
+ * Spawn to the first request the stand-in receives (the sign-in's), for each bundle, each run paired with a bare
+ * `node -e 0` run just before it, and the ratio taken pair by pair (the machine's speed drifts between runs).
  */
-async function preflight(): Promise<void> {
+async function firstRequest(): Promise<void> {
   console.log(
-    `\nPre-flight: a backup against the stand-in, ${ARM_LATENCY_MS} ms added to every ARM answer\n`,
+    '\nTime to the first request: spawn to the first request the stand-in receives, against node -e 0\n',
   );
-  const standIn = await startLocalAzure({ armLatencyMs: ARM_LATENCY_MS });
+  const standIn = await startLocalAzure();
   try {
     standIn.addService({
       subscriptionId: SUBSCRIPTION_ID,
       resourceGroup: RESOURCE_GROUP,
-      name: 'apim-bench-pf',
+      name: 'apim-first',
     });
-    const inputs = (checks: boolean) => ({
-      operation: 'backup',
-      'tenant-id': TENANT_ID,
-      'client-id': CLIENT_ID,
-      'client-secret': CLIENT_SECRET,
-      'subscription-id': SUBSCRIPTION_ID,
-      'resource-group': RESOURCE_GROUP,
-      'service-name': 'apim-bench-pf',
-      'storage-account': STORAGE_ACCOUNT,
-      container: CONTAINER,
-      'storage-access': 'system-assigned-identity',
-      'blob-endpoint': standIn.blobEndpoint,
-      'poll-interval': '1s',
-      'resource-manager-endpoint': standIn.url,
-      'authority-host': standIn.url,
-      preflight: String(checks),
-    });
-    const inStep: number[] = [];
-    let requests = '';
-    const run = async (checks: boolean) => {
-      const result = await runGitHubAction({
-        inputs: inputs(checks),
-        env: { RUNNER_DEBUG: '1' },
-        caCertPath: standIn.caCertPath,
-      });
-      expectResult(result, 'Succeeded');
-      const line = /Pre-flight: (\d+ requests in \d+ rounds?), (\d+) ms\./.exec(result.stdout);
-      if (checks && line) {
-        requests = line[1];
-        inStep.push(Number(line[2]));
+    const bundles: [string, () => Promise<BundleRun>][] = [
+      [
+        'GitHub bundle',
+        () =>
+          runGitHubAction({
+            inputs: {
+              operation: 'backup',
+              'tenant-id': TENANT_ID,
+              'client-id': CLIENT_ID,
+              'client-secret': CLIENT_SECRET,
+              'subscription-id': SUBSCRIPTION_ID,
+              'resource-group': RESOURCE_GROUP,
+              'service-name': 'apim-first',
+              'storage-account': STORAGE_ACCOUNT,
+              container: CONTAINER,
+              'storage-key': STORAGE_KEY,
+              'blob-endpoint': standIn.blobEndpoint,
+              'poll-interval': '1s',
+              'resource-manager-endpoint': standIn.url,
+              'authority-host': standIn.url,
+            },
+            caCertPath: standIn.caCertPath,
+          }),
+      ],
+      [
+        'Azure DevOps bundle',
+        () =>
+          runAzureDevOpsTask({
+            inputs: {
+              operation: 'backup',
+              resourceGroupName: RESOURCE_GROUP,
+              serviceName: 'apim-first',
+              storageAccount: STORAGE_ACCOUNT,
+              containerName: CONTAINER,
+              storageKey: STORAGE_KEY,
+              blobEndpoint: standIn.blobEndpoint,
+              pollInterval: '1s',
+            },
+            connection: azureRmConnection(standIn, 'ServicePrincipal', {
+              authenticationType: 'spnKey',
+              serviceprincipalkey: CLIENT_SECRET,
+            }),
+            caCertPath: standIn.caCertPath,
+          }),
+      ],
+    ];
+    const rows: string[][] = [];
+    for (const [name, run] of bundles) {
+      const nodeMs: number[] = [];
+      const firstMs: number[] = [];
+      const ratios: number[] = [];
+      for (let i = 0; i <= RUNS; i++) {
+        const node = await bareNode();
+        const since = standIn.requests.length;
+        const spawnedAt = Date.now();
+        const result = await run();
+        if (result.result !== 'Succeeded') throw new Error(`${name}: ${result.errorMessage}`);
+        const first = standIn.requests[since].at - spawnedAt;
+        if (i === 0) continue; // warm the file cache
+        nodeMs.push(node);
+        firstMs.push(first);
+        ratios.push(first / node);
       }
-    };
-    const without = await measure('GitHub bundle: backup, preflight: false', PREFLIGHT_RUNS, () =>
-      run(false),
-    );
-    const withChecks = await measure('GitHub bundle: backup, preflight: true', PREFLIGHT_RUNS, () =>
-      run(true),
-    );
-    const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)];
-    print([
-      without,
-      withChecks,
-      {
-        name: 'pre-flight inside the step (its debug line)',
-        samples: inStep,
-        note: `${requests}; end to end the medians differ by ${(median(withChecks.samples) - median(without.samples)).toFixed(0)} ms; one ARM answer takes at least ${ARM_LATENCY_MS} ms`,
-      },
-    ]);
+      rows.push([
+        name,
+        `${median(firstMs).toFixed(0)} ms`,
+        `${median(nodeMs).toFixed(0)} ms`,
+        `${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
+      ]);
+    }
+    table(['bundle', 'first request', 'node -e 0', 'ratio (median of pairs, min–max)'], rows);
+    console.log(`(${RUNS} pairs each; goal: ≤ 2×)`);
   } finally {
     await standIn.close();
   }
+}
+
+function table(header: string[], rows: string[][]): void {
+  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+}
+
+/** Bytes of each bundle folder, its entry, and how many files. */
+async function sizes(): Promise<void> {
+  console.log('\nBundles\n');
+  const rows = [
+    ['GitHub', GITHUB_BUNDLE],
+    ['Azure DevOps', AZURE_DEVOPS_BUNDLE],
+  ].map(([name, entry]) => {
+    const folder = dirname(entry);
+    const files = readdirSync(folder, { recursive: true, withFileTypes: true }).filter((file) =>
+      file.isFile(),
+    );
+    const total = files.reduce((sum, file) => sum + statSync(join(file.parentPath, file.name)).size, 0);
+    const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
+    return [name, megabytes(total), megabytes(statSync(entry).size), String(files.length)];
+  });
+  table(['bundle', 'all files', 'entry (read at start)', 'files'], rows);
+}
+
+/**
+ * A backup through the GitHub bundle and through `az apim backup`, one after the other, on the same stand-in
+ * instance; storage is Azurite behind 20 ms a request (the stand-in's APIM writes the blob, the step stamps it).
+ */
+async function completion(): Promise<void> {
+  const OPERATION_MS = 4_000;
+  console.log(
+    `\nSeeing the end: a ${OPERATION_MS / 1000} s backup, storage behind ${LATENCY_MS} ms a request, beside az apim backup\n`,
+  );
+  const storage = await storageBehindProxy();
+  const { azurite, proxy } = storage;
+  const standIn = await startRegisteredStandIn({
+    blobStore: createAzuriteBlobStore({
+      blobEndpoint: azurite.blobEndpoint,
+      accountName: azurite.accountName,
+      accountKey: azurite.accountKey,
+    }),
+  });
+  const az = azureCli(standIn);
+  try {
+    const service = (retryAfterSeconds: number) =>
+      standIn.addService({
+        subscriptionId: SUBSCRIPTION_ID,
+        resourceGroup: RESOURCE_GROUP,
+        name: `apim-end-${retryAfterSeconds}`,
+        operationMs: OPERATION_MS,
+        operationPolls: 0,
+        retryAfterSeconds,
+      }).name;
+    const ours = (name: string, pollInterval: string) => async () => {
+      const start = performance.now();
+      const run = await runGitHubAction({
+        inputs: {
+          operation: 'backup',
+          'tenant-id': TENANT_ID,
+          'client-id': CLIENT_ID,
+          'client-secret': CLIENT_SECRET,
+          'subscription-id': SUBSCRIPTION_ID,
+          'resource-group': RESOURCE_GROUP,
+          'service-name': name,
+          'storage-account': azurite.accountName,
+          container: CONTAINER,
+          'storage-key': azurite.accountKey,
+          'blob-endpoint': proxy.url,
+          'poll-interval': pollInterval,
+          'resource-manager-endpoint': standIn.url,
+          'authority-host': standIn.url,
+        },
+        caCertPath: standIn.caCertPath,
+      });
+      expectResult(run, 'Succeeded');
+      if (!/Stamped/.test(run.stdout)) throw new Error(`no provenance stamp:\n${run.stdout}`);
+      return performance.now() - start;
+    };
+    const theirs = (name: string) => async () => {
+      const start = performance.now();
+      const run = await spawnAsync(
+        'az',
+        az.backupArgs(name, azurite.accountName, azurite.accountKey),
+        az.env,
+      );
+      if (run.status !== 0) throw new Error(`az apim backup: exit ${run.status}: ${run.stderr.trim()}`);
+      return performance.now() - start;
+    };
+    const azInstalled = spawnSync('az', ['version'], { env: az.env }).status === 0;
+    if (!azInstalled)
+      console.log('Azure CLI not installed: `apt-get install azure-cli` to add it as a peer.\n');
+
+    // Retry-After 20: when each sees the end.
+    const slow = service(20);
+    const slowRows: string[][] = [];
+    const oursSlow: [string, number[]][] = [];
+    for (const pollInterval of ['1s', '5s']) {
+      const times = await repeat(COMPLETION_RUNS, ours(slow, pollInterval));
+      oursSlow.push([pollInterval, times]);
+    }
+    const azSlow = azInstalled ? await repeat(COMPLETION_RUNS, theirs(slow)) : [];
+    for (const [pollInterval, times] of oursSlow) {
+      const bound = OPERATION_MS + Number.parseInt(pollInterval) * 1000 + 1500;
+      slowRows.push([
+        `GitHub bundle, poll-interval ${pollInterval}`,
+        seconds(median(times)),
+        `${seconds(Math.min(...times))}–${seconds(Math.max(...times))}`,
+        `≤ ${seconds(bound)}: ${times.every((time) => time <= bound) ? 'met' : 'NOT met'}`,
+        azSlow.length ? `${(median(azSlow) / median(times)).toFixed(1)}× sooner` : '',
+      ]);
+    }
+    if (azSlow.length) {
+      slowRows.push([
+        'az apim backup',
+        seconds(median(azSlow)),
+        `${seconds(Math.min(...azSlow))}–${seconds(Math.max(...azSlow))}`,
+        '',
+        '',
+      ]);
+    }
+    console.log(`Retry-After: 20 on every 202 (${COMPLETION_RUNS} runs each)`);
+    table(['what', 'median', 'min–max', 'promise', 'against az'], slowRows);
+
+    // Retry-After 1: the time beyond the operation.
+    const quick = service(1);
+    const beyond = (times: number[]) => times.map((time) => time - OPERATION_MS);
+    const oursQuick = beyond(await repeat(BEYOND_RUNS, ours(quick, '1s')));
+    const azQuick = azInstalled ? beyond(await repeat(BEYOND_RUNS, theirs(quick))) : [];
+    const quickRows = [
+      [
+        'GitHub bundle (stamp included)',
+        `${median(oursQuick).toFixed(0)} ms`,
+        `${Math.min(...oursQuick).toFixed(0)}–${Math.max(...oursQuick).toFixed(0)} ms`,
+      ],
+    ];
+    if (azQuick.length) {
+      quickRows.push([
+        'az apim backup',
+        `${median(azQuick).toFixed(0)} ms`,
+        `${Math.min(...azQuick).toFixed(0)}–${Math.max(...azQuick).toFixed(0)} ms`,
+      ]);
+    }
+    console.log(
+      `\nRetry-After: 1: wall time beyond the ${OPERATION_MS / 1000} s operation (${BEYOND_RUNS} runs each)`,
+    );
+    table(['what', 'median', 'min–max'], quickRows);
+    if (azQuick.length) {
+      console.log(`az / ours: ${(median(azQuick) / median(oursQuick)).toFixed(1)}× (goal: ≥ 4×)`);
+    }
+  } finally {
+    az.close();
+    await standIn.close();
+    await storage.close();
+  }
+}
+
+const COMPLETION_RUNS = Number(process.env.BENCH_COMPLETION_RUNS ?? 3);
+const BEYOND_RUNS = Number(process.env.BENCH_BEYOND_RUNS ?? 5);
+
+/** Runs `once` after one unmeasured run (the file cache), `runs` times; its own figures. */
+async function repeat(runs: number, once: () => Promise<number>): Promise<number[]> {
+  await once();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await once());
+  return times;
+}
+
+/**
+ * The Azure CLI signed in to the stand-in as the app, as a custom cloud: config files as `az cloud register`,
+ * `az cloud set` and `az login --service-principal` leave them (the stand-in has no subscription list to log in
+ * with). A sitecustomize on its PYTHONPATH refuses to resolve any name but 127.0.0.1, and lets MSAL treat the
+ * stand-in's authority as a known one, as it treats login.microsoftonline.com (without it, MSAL would ask
+ * login.microsoftonline.com to validate the authority).
+ */
+function azureCli(standIn: StandIn): {
+  env: NodeJS.ProcessEnv;
+  backupArgs(service: string, account: string, key: string): string[];
+  close(): void;
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'az-bench-'));
+  const config = join(dir, 'config');
+  const site = join(dir, 'site');
+  mkdirSync(config);
+  mkdirSync(site);
+  writeFileSync(
+    join(site, 'sitecustomize.py'),
+    [
+      'import socket',
+      '_getaddrinfo = socket.getaddrinfo',
+      'def _local_only(host, *args, **kwargs):',
+      "    if host not in ('127.0.0.1', b'127.0.0.1', 'localhost', '::1'):",
+      "        raise socket.gaierror(socket.EAI_NONAME, 'bench: only 127.0.0.1 is reachable, not %r' % (host,))",
+      '    return _getaddrinfo(host, *args, **kwargs)',
+      'socket.getaddrinfo = _local_only',
+      'import msal.authority, msal.application',
+      "msal.authority.WELL_KNOWN_AUTHORITY_HOSTS.add('127.0.0.1')",
+      'msal.application.ClientApplication._get_instance_metadata = lambda self: []',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(config, 'config'),
+    '[cloud]\nname = StandIn\n\n[core]\ncollect_telemetry = false\nno_color = true\nsurvey_message = false\n',
+  );
+  writeFileSync(
+    join(config, 'clouds.config'),
+    `[StandIn]\nendpoint_resource_manager = ${standIn.url}/\nendpoint_active_directory = ${standIn.url}\nendpoint_active_directory_resource_id = ${standIn.url}\nendpoint_management = ${standIn.url}/\n`,
+  );
+  writeFileSync(
+    join(config, 'azureProfile.json'),
+    JSON.stringify({
+      installationId: '00000000-0000-4000-8000-000000000001',
+      subscriptions: [
+        {
+          id: SUBSCRIPTION_ID,
+          name: 'Bench',
+          state: 'Enabled',
+          tenantId: TENANT_ID,
+          homeTenantId: TENANT_ID,
+          isDefault: true,
+          user: { name: CLIENT_ID, type: 'servicePrincipal' },
+          environmentName: 'StandIn',
+        },
+      ],
+    }),
+  );
+  writeFileSync(
+    join(config, 'service_principal_entries.json'),
+    JSON.stringify([{ client_id: CLIENT_ID, tenant: TENANT_ID, client_secret: CLIENT_SECRET }]),
+  );
+  return {
+    env: {
+      ...azEnv(config),
+      HOME: dir,
+      PYTHONPATH: site,
+      REQUESTS_CA_BUNDLE: standIn.caCertPath,
+    },
+    backupArgs: (service, account, key) => [
+      'apim',
+      'backup',
+      '--resource-group',
+      RESOURCE_GROUP,
+      '--name',
+      service,
+      '--storage-account-name',
+      account,
+      '--storage-account-container',
+      CONTAINER,
+      '--storage-account-key',
+      key,
+      '--backup-name',
+      `${service}-az.apimbackup`,
+      '--output',
+      'none',
+    ],
+    close: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 async function startup(): Promise<void> {
@@ -479,6 +805,75 @@ async function prune(): Promise<void> {
   } finally {
     await standIn.close();
     await storage.close();
+  }
+}
+
+/**
+ * A backup with the system-assigned identity (every check: identity, workspace gateways, firewall, CORS, data role)
+ * with and without pre-flight, ARM answering after ARM_LATENCY_MS. The step's own timing of the checks comes from
+ * its debug line; the end-to-end difference of the medians says the same from outside.
+ */
+async function preflight(): Promise<void> {
+  console.log(
+    `\nPre-flight: a backup against the stand-in, ${ARM_LATENCY_MS} ms added to every ARM answer\n`,
+  );
+  const standIn = await startLocalAzure({ armLatencyMs: ARM_LATENCY_MS });
+  try {
+    standIn.addService({
+      subscriptionId: SUBSCRIPTION_ID,
+      resourceGroup: RESOURCE_GROUP,
+      name: 'apim-bench-pf',
+    });
+    const inputs = (checks: boolean) => ({
+      operation: 'backup',
+      'tenant-id': TENANT_ID,
+      'client-id': CLIENT_ID,
+      'client-secret': CLIENT_SECRET,
+      'subscription-id': SUBSCRIPTION_ID,
+      'resource-group': RESOURCE_GROUP,
+      'service-name': 'apim-bench-pf',
+      'storage-account': STORAGE_ACCOUNT,
+      container: CONTAINER,
+      'storage-access': 'system-assigned-identity',
+      'blob-endpoint': standIn.blobEndpoint,
+      'poll-interval': '1s',
+      'resource-manager-endpoint': standIn.url,
+      'authority-host': standIn.url,
+      preflight: String(checks),
+    });
+    const inStep: number[] = [];
+    let requests = '';
+    const run = async (checks: boolean) => {
+      const result = await runGitHubAction({
+        inputs: inputs(checks),
+        env: { RUNNER_DEBUG: '1' },
+        caCertPath: standIn.caCertPath,
+      });
+      expectResult(result, 'Succeeded');
+      const line = /Pre-flight: (\d+ requests in \d+ rounds?), (\d+) ms\./.exec(result.stdout);
+      if (checks && line) {
+        requests = line[1];
+        inStep.push(Number(line[2]));
+      }
+    };
+    const without = await measure('GitHub bundle: backup, preflight: false', PREFLIGHT_RUNS, () =>
+      run(false),
+    );
+    const withChecks = await measure('GitHub bundle: backup, preflight: true', PREFLIGHT_RUNS, () =>
+      run(true),
+    );
+    const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+    print([
+      without,
+      withChecks,
+      {
+        name: 'pre-flight inside the step (its debug line)',
+        samples: inStep,
+        note: `${requests}; end to end the medians differ by ${(median(withChecks.samples) - median(without.samples)).toFixed(0)} ms; one ARM answer takes at least ${ARM_LATENCY_MS} ms`,
+      },
+    ]);
+  } finally {
+    await standIn.close();
   }
 }
 

@@ -1,11 +1,12 @@
 // `npm run package`: builds the Azure DevOps extension, dist/<publisher>.<id>-<version>.vsix (ignored by git), with
 // tfx-cli from a staged folder holding only what the Marketplace needs:
 //   vss-extension.json, overview.md, LICENSE, images/icon.png,
-//   ApimBackupRestore/task.json (the root one) and the bundle(s) its `execution` targets name.
+//   ApimBackupRestore/task.json (the root one) and the bundle folder(s) its `execution` targets name (the entry,
+//   the package.json that makes it an ES module, and its chunks).
 // The publisher is vss-extension.json's `publisher`; the version is package.json's, stamped everywhere beforehand
 // (`npm run stamp-version`): this fails when the files disagree rather than change tracked files.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,13 +34,19 @@ export function stageExtension(stage, root = ROOT) {
   const targets = [...new Set(Object.values(task.execution ?? {}).map((handler) => handler.target))];
   if (targets.length === 0) throw new Error('task.json: no execution target');
 
+  for (const target of targets) {
+    if (!existsSync(join(root, target))) throw new Error(`${target} is missing: run \`npm run build\``);
+  }
+  const bundleFiles = [...new Set(targets.map((target) => dirname(target)))].flatMap((folder) =>
+    filesIn(join(root, folder)).map((file) => `${folder}/${file}`),
+  );
   const files = [
     ['vss-extension.json', 'vss-extension.json'],
     ['overview.md', 'overview.md'],
     ['LICENSE', 'LICENSE'],
     ['images/icon.png', 'images/icon.png'],
     ['task.json', `${TASK_FOLDER}/task.json`],
-    ...targets.map((target) => [target, `${TASK_FOLDER}/${target}`]),
+    ...bundleFiles.map((file) => [file, `${TASK_FOLDER}/${file}`]),
   ];
   rmSync(stage, { recursive: true, force: true });
   for (const [from, to] of files) {
@@ -50,6 +57,18 @@ export function stageExtension(stage, root = ROOT) {
     copyFileSync(source, join(stage, to));
   }
   return files.map(([, to]) => to);
+}
+
+/** The files under `dir`, relative to it, with / separators. */
+function filesIn(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) =>
+      relative(dir, join(entry.parentPath ?? entry.path, entry.name))
+        .split('\\')
+        .join('/'),
+    )
+    .sort();
 }
 
 /** Stages the extension and runs `tfx extension create` on it; returns the .vsix path. Works offline. */

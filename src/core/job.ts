@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TokenCredential } from '@azure/identity';
 import type { ArmResources } from './azure/arm-resources';
+import type { BackupCatalog } from './azure/backups';
 import type { Deadline } from './azure/deadline';
 import type { CommonConfig, RunContext, SignIn } from './inputs/config';
 import type { Platform } from './inputs/table';
@@ -15,6 +16,7 @@ import type { Network } from './net/network';
 import type { Job } from './operations/operation';
 import type { Host } from './ports';
 import type { SecretRegistry } from './report/secrets';
+import { resourceManagerScope } from './sign-in/clouds';
 import { cacheIdToken, IdTokenCache } from './sign-in/id-token';
 
 /** The operation's view of the run; Azure clients are created, and the SDKs loaded, on first use. */
@@ -34,6 +36,7 @@ export function createJob(
       return createCredential(config.signIn, config.cloud, secrets, idTokens, deadline, network);
     }));
   let arm: Promise<ArmResources> | undefined;
+  let catalog: Promise<BackupCatalog> | undefined;
   const running = new Map<string, string>();
   const job: Job = {
     log: host.log,
@@ -70,19 +73,29 @@ export function createJob(
     },
     done: [],
     async apim(instance, log = host.log) {
-      const [{ ApimInstance }, credential] = await Promise.all([import('./azure/apim'), signedIn()]);
+      const credential = await signedIn();
+      // The token request goes out before the Resource Manager SDK loads: Entra answers while it compiles.
+      const token = credential.getToken(resourceManagerScope(config.cloud));
+      token.catch(() => undefined); // met below, once the SDK is loaded
+      const { ApimInstance } = await import('./azure/apim');
+      await token;
       return new ApimInstance(credential, instance, config.cloud, log, deadline, network);
     },
-    async catalog() {
-      const { BackupCatalog } = await import('./azure/backups');
-      const credential = config.storage.sharedKey ? undefined : await signedIn();
-      return new BackupCatalog(
-        config.storage,
-        credential,
-        describeStorageIdentity(config),
-        deadline,
-        network,
-      );
+    catalog() {
+      catalog ??= (async () => {
+        const { BackupCatalog } = await import('./azure/backups');
+        const credential = config.storage.sharedKey ? undefined : await signedIn();
+        return new BackupCatalog(
+          config.storage,
+          credential,
+          describeStorageIdentity(config),
+          deadline,
+          network,
+        );
+      })();
+      // A failure is not kept: the next use tries again and reports it.
+      catalog.catch(() => (catalog = undefined));
+      return catalog;
     },
     async instances(scope) {
       const [{ listInstances }, credential] = await Promise.all([import('./azure/instances'), signedIn()]);

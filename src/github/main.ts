@@ -1,6 +1,5 @@
 /** GitHub Actions entry point: inputs from INPUT_* env, outputs to GITHUB_OUTPUT, summary to GITHUB_STEP_SUMMARY. */
 import * as core from '@actions/core';
-import { context } from '@actions/github';
 import {
   exitWhenFlushed,
   hasAzureCliSession,
@@ -53,7 +52,7 @@ async function main(): Promise<void> {
       now: new Date(),
       runId: process.env.GITHUB_RUN_ID,
       runUrl: runUrl(),
-      commit: context.sha || undefined,
+      commit: process.env.GITHUB_SHA || undefined,
       tempDir: process.env.RUNNER_TEMP || undefined,
       idTokenAvailable,
       azureCliSignedIn:
@@ -66,11 +65,15 @@ async function main(): Promise<void> {
   if (!result.succeeded) core.setFailed(result.message);
 }
 
-/** The run's page; context.repo throws outside a repository's workflow, so ask only when it can answer. */
+/**
+ * The run's page, from the variables every runner sets (the ones @actions/github's context reads; that package
+ * would load Octokit for them). Outside a repository's workflow there is no page to link.
+ */
 function runUrl(): string | undefined {
-  if (!context.runId || !process.env.GITHUB_REPOSITORY) return undefined;
-  const { owner, repo } = context.repo;
-  return `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}`;
+  const { GITHUB_RUN_ID: runId, GITHUB_REPOSITORY: repository } = process.env;
+  if (!runId || !repository) return undefined;
+  const serverUrl = process.env.GITHUB_SERVER_URL || 'https://github.com';
+  return `${serverUrl}/${repository}/actions/runs/${runId}`;
 }
 
 // Exit once every line is out: a request the deadline abandoned (a hanging sign-in) must not hold the step.

@@ -3,9 +3,9 @@
  * the unpacked folder against the stand-in, as the agent would after installing the extension.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import JSZip from 'jszip';
 import {
   azureRmConnection,
@@ -65,15 +65,30 @@ it('is named <publisher>.<id>-<version>.vsix, in a folder git ignores', () => {
   expect(ignored.trim()).toBe(vsixPath);
 });
 
-it('holds one task folder with task.json and the bundle its execution targets name, and nothing else', () => {
+/** The committed bundle folder: the entry, the package.json that makes it an ES module, and its chunks. */
+const BUNDLE_FOLDER = 'dist/azure-devops';
+const bundleFiles = () =>
+  readdirSync(join(ROOT, BUNDLE_FOLDER), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(ROOT, join(entry.parentPath, entry.name)).split(sep).join('/'))
+    .sort();
+
+it('holds one task folder with task.json and the bundle folder its execution targets name, and nothing else', () => {
   const targets = [
     ...new Set(Object.values(rootTask.execution).map((h) => (h as { target: string }).target)),
   ];
-  expect(targets).toEqual(['dist/azure-devops/index.js']);
-  expect(files.filter((name) => name.startsWith(`${TASK_FOLDER}/`))).toEqual(
-    [`${TASK_FOLDER}/task.json`, ...targets.map((target) => `${TASK_FOLDER}/${target}`)].sort(),
+  expect(targets).toEqual([`${BUNDLE_FOLDER}/index.js`]);
+  expect(bundleFiles()).toEqual(
+    expect.arrayContaining([
+      `${BUNDLE_FOLDER}/index.js`,
+      `${BUNDLE_FOLDER}/package.json`,
+      expect.stringMatching(/^dist\/azure-devops\/chunks\/.+\.js$/),
+    ]),
   );
-  expect(files).toEqual(
+  expect(files.filter((name) => name.startsWith(`${TASK_FOLDER}/`))).toEqual(
+    [`${TASK_FOLDER}/task.json`, ...bundleFiles().map((file) => `${TASK_FOLDER}/${file}`)].sort(),
+  );
+  expect(files.filter((name) => !name.startsWith(`${TASK_FOLDER}/`))).toEqual(
     [
       '[Content_Types].xml',
       'extension.vsixmanifest',
@@ -81,8 +96,6 @@ it('holds one task folder with task.json and the bundle its execution targets na
       'images/icon.png',
       'LICENSE',
       'overview.md',
-      `${TASK_FOLDER}/task.json`,
-      `${TASK_FOLDER}/dist/azure-devops/index.js`,
     ].sort(),
   );
 });
@@ -95,9 +108,12 @@ it("carries the root task.json, with package.json's version", async () => {
   expect(task.name).toBe(TASK_FOLDER);
 });
 
-it('carries the committed bundle byte for byte', async () => {
-  const bundle = await zip.file(`${TASK_FOLDER}/dist/azure-devops/index.js`)!.async('nodebuffer');
-  expect(bundle.equals(readFileSync(join(ROOT, 'dist', 'azure-devops', 'index.js')))).toBe(true);
+it('carries the committed bundle byte for byte, its chunks and the package.json that makes it a module', async () => {
+  for (const file of bundleFiles()) {
+    const packed = await zip.file(`${TASK_FOLDER}/${file}`)!.async('nodebuffer');
+    expect(packed.equals(readFileSync(join(ROOT, file)))).toBe(true);
+  }
+  expect(json(await text(`${TASK_FOLDER}/${BUNDLE_FOLDER}/package.json`))).toEqual({ type: 'module' });
 });
 
 it('has a 128x128 PNG icon, the overview and the license', async () => {

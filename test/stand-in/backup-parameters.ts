@@ -37,7 +37,7 @@ export function parseParameters(body: string): { parameters: BackupRestoreParame
   const input = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   const problems: { target: string; message: string }[] = [];
   const text = (field: string) =>
-    typeof input[field] === 'string' && input[field] !== '' ? (input[field]) : undefined;
+    typeof input[field] === 'string' && input[field] !== '' ? input[field] : undefined;
   for (const field of ['storageAccount', 'containerName', 'backupName']) {
     if (!text(field)) problems.push({ target: field, message: `The '${field}' field is required.` });
   }

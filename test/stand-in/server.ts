@@ -13,7 +13,10 @@
  * - The service list of a subscription or resource group answers a page of `setListPageSize` services (default 2)
  *   in the order they were added, with a `nextLink` (api-version and `$skipToken`) while more remain.
  * - An operation completes on the operation-result GET that comes after `operationPolls` 202 answers and at least
- *   `operationMs` after the start; nothing completes between polls, so the instance stays 'Updating' until then.
+ *   `operationMs` after the start. The instance shows 'Updating' until `operationMs` has passed (for ever with
+ *   `neverFinishes`), so it can leave Updating before the status URL is next asked: then the status URL answers
+ *   202 until asked again. `updatingMs` makes the instance leave Updating earlier, or stay Updating after done.
+ *   A start still conflicts (409) while an operation's outcome has not been asked for.
  * - A failed operation answers failure.status (default 400, which the SDK pipeline does not retry) with
  *   { error: { code, message } }. Backup writes the blob at completion; restore reads it at completion and fails
  *   with 'RestoreFailed' when it is missing, not a backup, older than 30 days, or of another SKU.

@@ -11,8 +11,14 @@ export interface ServiceBehaviour {
   updatingForGets: number;
   /** Operation-result GETs answering 202 before the operation may complete. */
   operationPolls: number;
-  /** And at least this long since the start. */
+  /** And at least this long since the start: the operation's time, after which the instance leaves Updating. */
   operationMs: number;
+  /**
+   * How long after an operation's start the instance shows Updating, when it should differ from the operation's
+   * time: shorter leaves Updating early (while the status URL still answers 202), Infinity stays Updating after
+   * the operation is done. Default: operationMs (until the operation's time is up), or for ever with neverFinishes.
+   */
+  updatingMs?: number;
   /** Retry-After on the 202 start answer and the 202 poll answers. */
   retryAfterSeconds?: number;
   /** The first N operation-result GETs of each operation answer 429 with Retry-After: 1. */
@@ -180,8 +186,20 @@ export class ServiceState {
 
   /** The state a GET would answer now, without counting down updatingForGets. */
   get provisioningState(): string {
-    if (this.running || this.behaviour.updatingForGets > 0) return 'Updating';
+    if (this.showsOperation() || this.behaviour.updatingForGets > 0) return 'Updating';
     return this.behaviour.provisioningState;
+  }
+
+  /**
+   * The last operation keeps the instance Updating until its time is up (whether or not the status URL was asked
+   * since), or for updatingMs when set.
+   */
+  private showsOperation(): boolean {
+    const last = this.operations.at(-1);
+    if (!last) return false;
+    const { updatingMs, operationMs, neverFinishes } = this.behaviour;
+    if (updatingMs === undefined && neverFinishes && last.status === 'InProgress') return true;
+    return Date.now() - last.startedAt < (updatingMs ?? operationMs);
   }
 
   /** Answers a GET of the service (counting down updatingForGets). */

@@ -230,9 +230,9 @@ describe('client secret sign-in and ARM', () => {
         disableInstanceDiscovery: true,
         tlsOptions: { ca: [shortLived.caCertPem] },
       };
-      const stale = (await new ClientSecretCredential(TENANT, CLIENT, SECRET, options).getToken(
+      const stale = await new ClientSecretCredential(TENANT, CLIENT, SECRET, options).getToken(
         `${shortLived.url}/.default`,
-      ));
+      );
       await new Promise((resolve) => setTimeout(resolve, 1100));
       const expiredClient = new ApiManagementClient(staticToken(stale.token), SUBSCRIPTION, {
         endpoint: shortLived.url,
@@ -624,6 +624,42 @@ describe('operation behaviour', () => {
     state.behaviour.neverFinishes = false;
     await poller.pollUntilDone();
     expect(state.provisioningState).toBe('Succeeded');
+  });
+
+  it('the instance leaves Updating when the operation’s time is up; the status URL answers 202 until asked after that', async () => {
+    const state = service('apim-time-up', { operationMs: 400, operationPolls: 0, retryAfterSeconds: 60 });
+    const client = arm();
+    const poller = await client.apiManagementService.beginBackup(RG, 'apim-time-up', {
+      ...KEYED,
+      backupName: 'u',
+    });
+    expect((await client.apiManagementService.get(RG, 'apim-time-up')).provisioningState).toBe('Updating');
+    const [operation] = state.operations;
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    // Not asked since: the instance has left Updating all the same, and the outcome waits for the next question.
+    expect((await client.apiManagementService.get(RG, 'apim-time-up')).provisioningState).toBe('Succeeded');
+    expect(operation.status).toBe('InProgress');
+    const answer = await call(operation.url, {
+      headers: { authorization: `Bearer ${(await secretCredential().getToken(scope())).token}` },
+    });
+    expect(answer.status).toBe(200);
+    expect(operation.status).toBe('Succeeded');
+    await poller.pollUntilDone();
+  });
+
+  it('updatingMs: the instance leaves Updating before the operation is done, or stays Updating after', async () => {
+    const client = arm();
+    const token = (await secretCredential().getToken(scope())).token;
+    const ask = (url: string) => call(url, { headers: { authorization: `Bearer ${token}` } });
+    const early = service('apim-early', { operationMs: 60_000, updatingMs: 0 });
+    await client.apiManagementService.beginBackup(RG, 'apim-early', { ...KEYED, backupName: 'e' });
+    expect((await client.apiManagementService.get(RG, 'apim-early')).provisioningState).toBe('Succeeded');
+    expect((await ask(early.operations[0].url)).status).toBe(202);
+
+    const stuck = service('apim-stuck', { operationPolls: 0, updatingMs: Infinity });
+    await client.apiManagementService.beginBackup(RG, 'apim-stuck', { ...KEYED, backupName: 's' });
+    expect((await ask(stuck.operations[0].url)).status).toBe(200);
+    expect((await client.apiManagementService.get(RG, 'apim-stuck')).provisioningState).toBe('Updating');
   });
 
   it('rides out 429s (the pipeline retries on Retry-After) and honours Retry-After on 202 polls', async () => {

@@ -15,7 +15,7 @@ import type { Network } from '../net/network';
 import { sdkHttpClient } from '../net/sdk-http';
 import type { Logger } from '../ports';
 import { ActionableError } from '../report/errors';
-import type { Cloud } from '../sign-in/clouds';
+import { Cloud, resourceManagerScope } from '../sign-in/clouds';
 import type { Deadline } from './deadline';
 import { checkOperationUrl, OperationUrlCheck, sameInstance } from '../inputs/operation-url';
 import { Progress } from './progress';
@@ -88,6 +88,11 @@ export interface BackupLocation {
 
 const FAILED_STATES = ['failed', 'canceled', 'cancelled'];
 
+/** Whether the instance, seen busy (or not yet seen), may cut the next wait short by leaving its busy state. */
+interface InstanceWatch {
+  armed: boolean;
+}
+
 export class ApimInstance {
   private readonly client: ApiManagementClient;
   readonly label: string;
@@ -103,6 +108,7 @@ export class ApimInstance {
     this.client = new ApiManagementClient(credential, instance.subscriptionId, {
       endpoint: cloud.resourceManagerEndpoint,
       httpClient: sdkHttpClient(network),
+      credentialScopes: [resourceManagerScope(cloud)],
       userAgentOptions: { userAgentPrefix: 'apim-backup-restore' },
       // The pipeline's own retries ride out a short fault; the poll loop rides out longer ones on top.
       retryOptions: { maxRetries: 3, retryDelayInMs: 1_000, maxRetryDelayInMs: 8_000 },
@@ -188,6 +194,8 @@ export class ApimInstance {
    * backoff for as long as the deadline allows: the operation runs on in Azure meanwhile. A poll never comes
    * sooner than a second after the last, whatever Retry-After says. A 202 that names the status at a new URL
    * (Location) moves the wait there, once that URL passes the same checks as the first.
+   * While a Retry-After longer than the poll
+   * interval is honoured, the instance is watched (see waitForNextPoll): the end is seen within a poll interval.
    */
   async waitFor(startUrl: string, options: WaitOptions): Promise<OperationStatus> {
     const { pollIntervalMs, label } = options;
@@ -196,17 +204,23 @@ export class ApimInstance {
     let refusedLocation: string | undefined;
     let progress: Progress | undefined;
     let waitMs = options.firstWaitMs;
+    /** The wait is what Azure asked for (Retry-After or poll interval), not a backoff after a fault. */
+    let asked = true;
     let backoffMs = 0;
     let faults = 0;
+    const watch: InstanceWatch = { armed: true };
     try {
       for (;;) {
         if (waitMs !== undefined) {
           this.log.debug(`Next poll in ${formatDuration(waitMs)}.`);
-          await this.deadline.delay(
-            waitMs,
-            `waiting for the ${label.toLowerCase()} to finish (${formatDuration(Date.now() - startedAt)} since it started; the next status request was due in ${formatDuration(waitMs)})`,
-          );
+          const activity = `waiting for the ${label.toLowerCase()} to finish (${formatDuration(Date.now() - startedAt)} since it started; the next status request was due in ${formatDuration(waitMs)})`;
+          if (asked && waitMs > pollIntervalMs) {
+            await this.waitForNextPoll(waitMs, pollIntervalMs, activity, watch, label);
+          } else {
+            await this.deadline.delay(waitMs, activity);
+          }
         }
+        asked = true;
         let response: PipelineResponse;
         try {
           response = await this.send(
@@ -222,6 +236,7 @@ export class ApimInstance {
             `${label}: the status request failed (${(error as Error).message.split('\n')[0]}); the operation is still running in Azure. Retrying in ${formatDuration(backoffMs)} (fault ${faults}).`,
           );
           waitMs = backoffMs;
+          asked = false;
           continue;
         }
         const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
@@ -232,6 +247,7 @@ export class ApimInstance {
             `${label}: Azure answered HTTP ${response.status} on the operation status; the operation is still running in Azure. Retrying in ${formatDuration(Math.max(backoffMs, retryAfterMs ?? 0))} (fault ${faults}).`,
           );
           waitMs = Math.max(backoffMs, retryAfterMs ?? 0);
+          asked = false;
           continue;
         }
         backoffMs = 0;
@@ -304,6 +320,67 @@ export class ApimInstance {
       ok: false,
       problem: `names another instance ('${checked.instance.serviceName}' in resource group '${checked.instance.resourceGroup}', subscription '${checked.instance.subscriptionId}')`,
     };
+  }
+
+  /**
+   * Waits until the next status request is due, reading the instance every poll interval meanwhile: Azure asks
+   * for Retry-After (60 s for a backup) whatever the operation's length, but the instance shows Updating while
+   * the operation runs. When it is seen leaving a busy state, the wait ends at once, so that one status request
+   * confirms the end; its state alone never decides anything. Once a confirmation found the operation still
+   * running, the instance must be seen busy again before it can cut another wait short: no status request comes
+   * sooner than Azure asked because the instance looks idle. A read that fails or is slow only means no shortcut.
+   */
+  private async waitForNextPoll(
+    waitMs: number,
+    pollIntervalMs: number,
+    activity: string,
+    watch: InstanceWatch,
+    label: string,
+  ): Promise<void> {
+    const dueAt = Date.now() + waitMs;
+    for (;;) {
+      const leftMs = dueAt - Date.now();
+      if (leftMs <= pollIntervalMs) {
+        await this.deadline.delay(Math.max(0, leftMs), activity);
+        return;
+      }
+      await this.deadline.delay(pollIntervalMs, activity);
+      const state = await this.peekState(dueAt - Date.now(), activity);
+      if (state === undefined) continue;
+      if (BUSY_STATES.includes(state.toLowerCase())) {
+        watch.armed = true;
+        continue;
+      }
+      if (watch.armed) {
+        watch.armed = false;
+        this.log.debug(
+          `${this.label} is ${state}: asking the operation status now rather than in ${formatDuration(dueAt - Date.now())} (${label}).`,
+        );
+        return;
+      }
+    }
+  }
+
+  /** The instance's provisioning state, or undefined when it cannot be read within `withinMs`. */
+  private async peekState(withinMs: number, activity: string): Promise<string | undefined> {
+    const slow = new AbortController();
+    const timer = setTimeout(() => slow.abort(), Math.max(0, withinMs));
+    try {
+      const service = await this.deadline.race(activity, (abortSignal) =>
+        this.client.apiManagementService.get(this.instance.resourceGroup, this.instance.serviceName, {
+          abortSignal: AbortSignal.any([abortSignal, slow.signal]),
+        }),
+      );
+      return service.provisioningState ?? 'Succeeded';
+    } catch (error) {
+      if (this.deadline.ended) throw error;
+      this.log.debug(
+        `Could not read ${this.label} while waiting (${(error as Error).message.split('\n')[0]}); the next status request comes when due.`,
+      );
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
@@ -387,7 +464,8 @@ function successBody(response: PipelineResponse, what: string): void {
       'Check the instance in the Azure portal; a proxy between the runner and Azure may have answered instead of Azure.',
     );
   }
-  const state = String(body?.properties?.provisioningState ?? body?.status ?? '');
+  const reported = body?.properties?.provisioningState ?? body?.status;
+  const state = typeof reported === 'string' ? reported : '';
   if (FAILED_STATES.includes(state.toLowerCase()) || body?.error) {
     const error = (body.error ?? {}) as { code?: string; message?: string };
     throw new AzureError(

@@ -37,12 +37,15 @@ export interface DeleteOutcome {
   failed: { name: string; message: string }[];
 }
 
+/** The token scope of Blob Storage in every cloud, as @azure/storage-blob asks for it. */
+const STORAGE_SCOPE = 'https://storage.azure.com/.default';
+
 export class BackupCatalog {
   private readonly container: ContainerClient;
 
   constructor(
     private readonly location: StorageLocation,
-    credential: TokenCredential | undefined,
+    private readonly credential: TokenCredential | undefined,
     /** Who the step reads storage as, for messages: "app '…'", "the storage key". */
     private readonly identity: string,
     private readonly deadline: Deadline,
@@ -63,6 +66,16 @@ export class BackupCatalog {
     };
     const service = new BlobServiceClient(location.blobEndpoint, auth, options);
     this.container = service.getContainerClient(location.container);
+  }
+
+  /**
+   * Readies the first request while something else runs: with a sign-in, fetches the storage token (kept by the
+   * credential), so a stamp after a backup is one request. A failure here is left to that request to report.
+   */
+  async prepare(): Promise<void> {
+    await this.credential
+      ?.getToken(STORAGE_SCOPE, { abortSignal: this.deadline.signal })
+      .catch(() => undefined);
   }
 
   /** "container 'c' of storage account 'a'", for activity and messages. */

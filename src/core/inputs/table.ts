@@ -428,7 +428,7 @@ export const INPUTS = [
     azureDevOps: 'pollInterval',
     label: 'Poll interval',
     description:
-      'How often to ask Azure for progress when it does not say (`Retry-After`): `5s`, `1m`, or a bare number of seconds.',
+      'How often to ask Azure for progress when it does not say (`Retry-After`), and to read the instance while a longer `Retry-After` runs, so the end is seen within one interval: `5s`, `1m`, or a bare number of seconds.',
     default: '5s',
     operations: APIM_STORAGE_OPERATIONS,
     group: 'waiting',

@@ -46,6 +46,7 @@ export interface Job {
   storageRefused?: string;
   /** `log`: where its lines go (a fleet's instance prefixes them with its name); default the step's log. */
   apim(instance: Instance, log?: Logger): Promise<ApimInstance>;
+  /** The backups in storage; one client for the run, created on first use. */
   catalog(): Promise<BackupCatalog>;
   /** The API Management instances of a subscription or resource group, every page. */
   instances(scope: FleetScope): Promise<FoundInstance[]>;

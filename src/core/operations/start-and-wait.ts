@@ -15,6 +15,8 @@ export async function startAndWait(
   config: CommonConfig & { wait: boolean },
   /** Starts its log lines, e.g. "Backup of 'apim-prod'", so two running at once can be told apart. */
   label: string = kind === 'backup' ? 'Backup' : 'Restore',
+  /** Called once Azure runs the operation and the step waits for it: work that can be readied meanwhile. */
+  whileWaiting?: () => void,
 ): Promise<number | undefined> {
   const verb = label;
   const { pollIntervalMs } = config.timing;
@@ -41,6 +43,7 @@ export async function startAndWait(
     return undefined;
   }
   let url = started.operationUrl;
+  whileWaiting?.();
   await apim.waitFor(url, {
     pollIntervalMs,
     label: verb,

@@ -37,6 +37,10 @@ export async function backUp(job: Job, config: CommonConfig, step: BackupStep): 
     location(config, step.backupName, step.access),
     { ...config, wait: step.wait ?? true },
     step.label,
+    // The storage client (and its token) is readied while the backup runs: the stamp after it is one request.
+    () => {
+      if (!job.storageRefused) void job.catalog().then((catalog) => catalog.prepare(), noProblem);
+    },
   );
   if (durationMs === undefined) return undefined;
   job.done.push(`${step.label} to '${step.backupName}' finished after ${formatDuration(durationMs)}.`);
@@ -154,6 +158,9 @@ async function stampProvenance(job: Job, backupName: string, provenance: Provena
     );
   }
 }
+
+/** Readying is optional: whatever failed is met again, and reported, where it is needed. */
+function noProblem(): void {}
 
 /** What a restore does not carry: the operator checks these on the target. */
 export const NOT_RESTORED =

@@ -31,6 +31,11 @@ export const CLOUDS: Record<string, Omit<Cloud, 'customAuthority'>> = {
   },
 };
 
+/** The token scope of Resource Manager calls: the one the API Management client asks for, and fetched ahead of it. */
+export function resourceManagerScope(cloud: Pick<Cloud, 'resourceManagerEndpoint'>): string {
+  return `${cloud.resourceManagerEndpoint}/.default`;
+}
+
 /** Finds a cloud by name, case-insensitively. */
 export function findCloud(name: string): Omit<Cloud, 'customAuthority'> | undefined {
   return Object.values(CLOUDS).find((cloud) => cloud.name.toLowerCase() === name.toLowerCase());

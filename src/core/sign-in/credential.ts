@@ -85,7 +85,8 @@ function tokenSource(signIn: SignIn, cloud: Cloud): string {
 /**
  * Masks every access token, and keeps each one for half its life (see token-lifetime.ts). The ARM pipeline asks
  * for a token on every request once it is within two minutes of expiry, and MSAL treats anything within five
- * minutes as expired: without this, short-lived tokens would mean one sign-in per poll.
+ * minutes as expired: without this, short-lived tokens would mean one sign-in per poll. Callers asking for the same
+ * scopes while a request is out (a token fetched ahead of the first request, the two instances of a copy) share it.
  */
 export function cacheAndMask(
   credential: TokenCredential,
@@ -94,26 +95,68 @@ export function cacheAndMask(
   bounded?: { deadline: Deadline; source: string },
 ): TokenCredential {
   const cache = new Map<string, { token: AccessToken; refreshAt: number }>();
+  const inFlight = new Map<string, Promise<AccessToken | null>>();
+  const fetchToken = async (key: string, scopes: string | string[], options?: GetTokenOptions) => {
+    const fetchedAt = now();
+    // A shared request ends with the deadline, not with the first caller's own signal.
+    const abortSignal = bounded ? bounded.deadline.signal : options?.abortSignal;
+    const token = await credential.getToken(scopes, { ...options, abortSignal });
+    if (token) {
+      secrets.add(token.token);
+      cache.set(key, { token, refreshAt: refreshTime(fetchedAt, token.expiresOnTimestamp) });
+    }
+    return token;
+  };
   return {
     async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
       const key = [scopes].flat().join(' ');
       const cached = cache.get(key);
       // A claims challenge (continuous access evaluation) needs a new token whatever the cache holds.
       if (cached && !options?.claims && now() < cached.refreshAt) return cached.token;
-      const fetchedAt = now();
+      const pending = options?.claims ? undefined : inFlight.get(key);
+      // Joining a request already out: it names the activity and ends at the deadline for everyone.
+      if (pending) return untilAborted(pending, options?.abortSignal);
       // MSAL's own requests do not all honour the abort signal: the race ends a hanging one at the deadline.
-      const token = bounded
-        ? await bounded.deadline.race(
-            `requesting an access token for ${key} from ${bounded.source}`,
-            (signal) =>
-              credential.getToken(scopes, { ...options, abortSignal: options?.abortSignal ?? signal }),
+      const started = bounded
+        ? bounded.deadline.race(`requesting an access token for ${key} from ${bounded.source}`, () =>
+            fetchToken(key, scopes, options),
           )
-        : await credential.getToken(scopes, options);
-      if (token) {
-        secrets.add(token.token);
-        cache.set(key, { token, refreshAt: refreshTime(fetchedAt, token.expiresOnTimestamp) });
+        : fetchToken(key, scopes, options);
+      if (!options?.claims) {
+        inFlight.set(key, started);
+        const settled = () => {
+          if (inFlight.get(key) === started) inFlight.delete(key);
+        };
+        started.then(settled, settled);
       }
-      return token;
+      return untilAborted(started, options?.abortSignal);
     },
   };
+}
+
+/** The promise, or an AbortError as soon as this caller's own signal aborts (the shared request goes on). */
+function untilAborted<T>(promise: Promise<T>, signal: GetTokenOptions['abortSignal']): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the rejection passes on as it came
+        reject(error);
+      },
+    );
+  });
+}
+
+function abortError(): Error {
+  const error = new Error('The token request was abandoned by its caller.');
+  error.name = 'AbortError';
+  return error;
 }
