@@ -128,8 +128,12 @@ export function idTokenCache(
   return cacheIdToken(() => {
     if (!request) throw new Error('The runner offers no ID token');
     // The GitHub toolkit's request takes no signal: the race ends it at the deadline all the same.
-    return deadline.race(`requesting an ID token from ${source}`, (signal) =>
-      request(signIn.audience, signal, network.send),
+    return deadline.race(
+      `requesting an ID token from ${source}`,
+      (signal) => request(signIn.audience, signal, network.send),
+      {
+        blocking: true,
+      },
     );
   }, secrets);
 }

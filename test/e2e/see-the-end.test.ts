@@ -222,3 +222,26 @@ it('GitHub backup with a signed-in storage: the storage client and its token are
   expect(storageTokens[0].at).toBeGreaterThan(operation.startedAt);
   expect(storageTokens[0].at).toBeLessThan(end.at);
 });
+
+it('a read of the instance that hangs changes nothing: the status request comes when due', async () => {
+  const RETRY_S = 3;
+  const service = instance({ operationMs: 1_000, retryAfterSeconds: RETRY_S });
+  // The first read (before the start) is answered; every read while waiting hangs.
+  standIn.faults
+    .add('service-get', { kind: 'pass' }, 1, `/service/${service.name}`)
+    .add('service-get', { kind: 'hang' }, Infinity, `/service/${service.name}`);
+  try {
+    const run = await github({ operation: 'backup', 'service-name': service.name, timeout: '30s' });
+
+    expectSuccess(run);
+    expect(standIn.faults.hits['service-get']).toBeGreaterThanOrEqual(2);
+    const [operation] = service.operations;
+    const polls = pollsOf(operation);
+    expect(polls).toHaveLength(1);
+    expect(polls[0].status).toBe(200);
+    expect(polls[0].at - operation.startedAt).toBeGreaterThanOrEqual(RETRY_S * 1000 - 50);
+    expect(polls[0].at - operation.startedAt).toBeLessThan(RETRY_S * 1000 + MARGIN_MS);
+  } finally {
+    standIn.faults.clear();
+  }
+});

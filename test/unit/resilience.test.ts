@@ -124,4 +124,23 @@ describe('Deadline', () => {
     expect(deadline.activity).toBe('waiting');
     deadline.clear();
   });
+
+  it('names a request others wait on (a token renewal out in the background) over what started after it', async () => {
+    const deadline = new Deadline(100);
+    const never = () => new Promise<never>(() => undefined);
+    const renewal = deadline.race('requesting an access token', never, { blocking: true });
+    const poll = deadline.race('waiting for the backup (GET …)', never);
+    await expect(poll).rejects.toThrow();
+    await expect(renewal).rejects.toThrow();
+    expect(deadline.activity).toBe('requesting an access token');
+    deadline.clear();
+  });
+
+  it('forgets a request others waited on once it is answered', async () => {
+    const deadline = new Deadline(100);
+    await deadline.race('requesting an access token', async () => 'token', { blocking: true });
+    await expect(deadline.race('reading the instance', () => new Promise(() => undefined))).rejects.toThrow();
+    expect(deadline.activity).toBe('reading the instance');
+    deadline.clear();
+  });
 });

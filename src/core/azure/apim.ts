@@ -364,13 +364,25 @@ export class ApimInstance {
   /** The instance's provisioning state, or undefined when it cannot be read within `withinMs`. */
   private async peekState(withinMs: number, activity: string): Promise<string | undefined> {
     const slow = new AbortController();
-    const timer = setTimeout(() => slow.abort(), Math.max(0, withinMs));
+    const timer = setTimeout(
+      () => slow.abort(new Error('no answer before the status request was due')),
+      withinMs,
+    );
+    const tooSlow = new Promise<never>((_, reject) =>
+      slow.signal.addEventListener('abort', () => reject(slow.signal.reason as Error), { once: true }),
+    );
+    tooSlow.catch(() => undefined); // met in the race below, if the read starts at all
     try {
-      const service = await this.deadline.race(activity, (abortSignal) =>
-        this.client.apiManagementService.get(this.instance.resourceGroup, this.instance.serviceName, {
-          abortSignal: AbortSignal.any([abortSignal, slow.signal]),
-        }),
-      );
+      const service = await this.deadline.race(activity, (abortSignal) => {
+        const read = this.client.apiManagementService.get(
+          this.instance.resourceGroup,
+          this.instance.serviceName,
+          { abortSignal: AbortSignal.any([abortSignal, slow.signal]) },
+        );
+        read.catch(() => undefined); // abandoned when too slow
+        // Given up when due, whether or not the SDK honours the signal at the stage it is in.
+        return Promise.race([read, tooSlow]);
+      });
       return service.provisioningState ?? 'Succeeded';
     } catch (error) {
       if (this.deadline.ended) throw error;

@@ -10,8 +10,12 @@ export class Deadline {
   private readonly timer: NodeJS.Timeout;
   readonly startedAt = Date.now();
   readonly signal: AbortSignal;
-  /** What the step is doing now, for the timeout and cancel messages: "requesting an access token from …". */
-  activity: string | undefined;
+  private current: string | undefined;
+  /**
+   * Requests that others wait on (a token), oldest first, while out: a token request runs under whichever request
+   * needed it, or in the background (a renewal, a token fetched ahead), so it is named before what waits on it.
+   */
+  private readonly blockers: string[] = [];
 
   constructor(
     readonly timeoutMs: number,
@@ -21,6 +25,18 @@ export class Deadline {
     this.signal = cancelSignal
       ? AbortSignal.any([this.timeoutController.signal, cancelSignal])
       : this.timeoutController.signal;
+  }
+
+  /**
+   * What the step is doing now, for the timeout and cancel messages: "requesting an access token from …"; the
+   * latest request others wait on while one is out.
+   */
+  get activity(): string | undefined {
+    return this.blockers.at(-1) ?? this.current;
+  }
+
+  set activity(value: string | undefined) {
+    this.current = value;
   }
 
   /** The timeout passed. */
@@ -40,19 +56,24 @@ export class Deadline {
 
   /** Waits, or rejects with an AbortError when the deadline passes first; `activity` names the wait meanwhile. */
   async delay(ms: number, activity?: string): Promise<void> {
-    const outer = this.activity;
-    if (activity) this.activity = activity;
+    const outer = this.current;
+    if (activity) this.current = activity;
     await sleep(ms, undefined, { signal: this.signal });
-    this.activity = outer;
+    this.current = outer;
   }
 
   /**
    * Runs `work` as the current activity and rejects with an AbortError the moment the deadline passes, whether or
-   * not `work` honours the signal it is given.
+   * not `work` honours the signal it is given. `blocking`: others wait on it (see blockers).
    */
-  async race<T>(activity: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const outer = this.activity;
-    this.activity = activity;
+  async race<T>(
+    activity: string,
+    work: (signal: AbortSignal) => Promise<T>,
+    options: { blocking?: boolean } = {},
+  ): Promise<T> {
+    const outer = this.current;
+    this.current = activity;
+    if (options.blocking) this.blockers.push(activity);
     try {
       this.signal.throwIfAborted();
       let onAbort: (() => void) | undefined;
@@ -67,7 +88,10 @@ export class Deadline {
       }
     } finally {
       // A failed activity stays named when the deadline ended it, so the message can say what was in flight.
-      if (!this.ended) this.activity = outer;
+      if (!this.ended) {
+        this.current = outer;
+        if (options.blocking) this.blockers.splice(this.blockers.lastIndexOf(activity), 1);
+      }
     }
   }
 

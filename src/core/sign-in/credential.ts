@@ -114,12 +114,14 @@ export function cacheAndMask(
       // A claims challenge (continuous access evaluation) needs a new token whatever the cache holds.
       if (cached && !options?.claims && now() < cached.refreshAt) return cached.token;
       const pending = options?.claims ? undefined : inFlight.get(key);
-      // Joining a request already out: it names the activity and ends at the deadline for everyone.
+      // Joining a request already out: it is named while out (a blocking activity) and ends at the deadline.
       if (pending) return untilAborted(pending, options?.abortSignal);
       // MSAL's own requests do not all honour the abort signal: the race ends a hanging one at the deadline.
       const started = bounded
-        ? bounded.deadline.race(`requesting an access token for ${key} from ${bounded.source}`, () =>
-            fetchToken(key, scopes, options),
+        ? bounded.deadline.race(
+            `requesting an access token for ${key} from ${bounded.source}`,
+            () => fetchToken(key, scopes, options),
+            { blocking: true },
           )
         : fetchToken(key, scopes, options);
       if (!options?.claims) {
