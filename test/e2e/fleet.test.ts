@@ -14,6 +14,7 @@ import {
   storageClient,
 } from '../stand-in';
 import {
+  APP_OBJECT_ID,
   azureDevOpsInputs,
   CLIENT_ID,
   CONTAINER,
@@ -266,6 +267,37 @@ describe('verify over several instances', () => {
   });
 });
 
+describe('check over several instances', () => {
+  it('Azure DevOps: each instance checked as a single check would; the step fails naming the broken one, nothing started anywhere', async () => {
+    const subscriptionId = freshSubscription();
+    const add = fleet(subscriptionId);
+    for (const role of ['API Management Service Contributor', 'Reader']) {
+      standIn.authorization.assign(APP_OBJECT_ID, role, `/subscriptions/${subscriptionId}`);
+    }
+    const sound = add('rg-check', 'apim-check-sound');
+    const broken = add('rg-check', 'apim-check-broken', { identity: 'None' });
+    const run = await azureDevOps({
+      operation: 'check',
+      subscriptionId,
+      resourceGroupName: 'rg-check',
+      serviceName: 'apim-check-*',
+      storageKey: '',
+      storageAccess: 'system-assigned-identity',
+    });
+    expect(run.result).toBe('Failed');
+    expect(run.errorMessage).toContain('The pre-flight check failed for 1 of 2 instance(s) (1 succeeded)');
+    expect(run.errorMessage).toContain(`  - ${broken.name}: `);
+    expect(run.errorMessage).not.toContain(`  - ${sound.name}: `);
+    const results = JSON.parse(run.outputs.results) as Result[];
+    expect(results.map(({ service, status }) => [service, status]).sort()).toEqual([
+      [broken.name, 'failed'],
+      [sound.name, 'succeeded'],
+    ]);
+    expect(run.stdout).toContain(`[${broken.name}] `);
+    expect([...sound.operations, ...broken.operations]).toEqual([]);
+  });
+});
+
 describe('list over several instances', () => {
   it('Azure DevOps, with a storage key: finds the instances through the connection, and lists each one’s backups', async () => {
     const subscriptionId = freshSubscription();
@@ -367,7 +399,7 @@ describe('what cannot run fails before anything starts', () => {
     });
     expect(run.exitCode).toBe(1);
     expect(run.errorMessage).toContain(
-      "service-name 'apim-a,apim-b' names several instances, and restore takes one: name one instance (backup, verify, list, prune take several)",
+      "service-name 'apim-a,apim-b' names several instances, and restore takes one: name one instance (backup, verify, list, prune, check take several)",
     );
     expect(standIn.requests.length).toBe(before);
   });

@@ -203,7 +203,7 @@ describe('the inputs of a fleet', () => {
           sourceServiceName: 'apim-x',
         }),
       ).toContain(
-        `service-name 'apim-*' names several instances, and ${operation} takes one: name one instance (backup, verify, list, prune take several)`,
+        `service-name 'apim-*' names several instances, and ${operation} takes one: name one instance (backup, verify, list, prune, check take several)`,
       );
     }
   });

@@ -156,4 +156,5 @@ const NOUNS: Record<FleetOperationName, string> = {
   verify: 'Verification of the backups',
   list: 'Listing of the backups',
   prune: 'Pruning of the backups',
+  check: 'The pre-flight check',
 };

@@ -52,6 +52,8 @@ export function succeededMessage(
       return `${outputs.backupCount} backup(s).`;
     case 'prune':
       return `${(config as { dryRun?: boolean }).dryRun ? 'Would delete' : 'Deleted'} ${outputs.deletedCount}, kept ${outputs.keptCount}.`;
+    case 'check':
+      return 'No check would fail an operation.';
     default:
       return 'Succeeded.';
   }

@@ -130,7 +130,7 @@ export const OUTPUTS = [
     azureDevOps: 'results',
     description:
       'With several instances in service-name: one entry per instance as a JSON array (`service`, `resourceGroup`, `subscription`, `status` — `succeeded`, `failed` or `skipped` —, `backupName` and `backupUrl` where there is one, `durationSeconds`, `message`; `operationUrl` of an operation that may still be running).',
-    operations: ['backup', 'verify', 'list', 'prune'],
+    operations: ['backup', 'verify', 'list', 'prune', 'check'],
   },
   {
     key: 'resultsFile',
@@ -138,7 +138,7 @@ export const OUTPUTS = [
     azureDevOps: 'resultsFile',
     description:
       'With several instances in service-name: path of a JSON file in the runner’s temp folder holding every entry of `results` (the output holds as many as fit in 32 KiB).',
-    operations: ['backup', 'verify', 'list', 'prune'],
+    operations: ['backup', 'verify', 'list', 'prune', 'check'],
   },
   {
     key: 'instances',

@@ -27,6 +27,7 @@ export const FLEET_OPERATIONS = [
   'verify',
   'list',
   'prune',
+  'check',
 ] as const satisfies readonly OperationName[];
 export type FleetOperationName = (typeof FLEET_OPERATIONS)[number];
 
@@ -196,7 +197,7 @@ export const INPUTS = [
     azureDevOps: 'serviceName',
     label: 'API Management instance',
     description:
-      'Name of the API Management instance. backup, verify, list and prune also take several: a list (comma- or newline-separated) or a pattern with `*` (`*`, `apim-*-prod`), matched against the instances of resource-group, or of the subscription when it is empty; they then run side by side, each as a single run would. discover: which instances to list (default `*`).',
+      'Name of the API Management instance. backup, verify, list, prune and check also take several: a list (comma- or newline-separated) or a pattern with `*` (`*`, `apim-*-prod`), matched against the instances of resource-group, or of the subscription when it is empty; they then run side by side, each as a single run would. discover: which instances to list (default `*`).',
     required: true,
     optionalFor: ['discover'],
     group: 'instance',
