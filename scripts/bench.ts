@@ -33,6 +33,7 @@ import {
   CLIENT_ID,
   CLIENT_SECRET,
   CONTAINER,
+  githubInputs,
   RESOURCE_GROUP,
   startLocalAzure,
   startRegisteredStandIn,
@@ -165,22 +166,10 @@ async function firstRequest(): Promise<void> {
         'GitHub bundle',
         () =>
           runGitHubAction({
-            inputs: {
+            inputs: githubInputs(standIn, {
               operation: 'backup',
-              'tenant-id': TENANT_ID,
-              'client-id': CLIENT_ID,
-              'client-secret': CLIENT_SECRET,
-              'subscription-id': SUBSCRIPTION_ID,
-              'resource-group': RESOURCE_GROUP,
               'service-name': 'apim-first',
-              'storage-account': STORAGE_ACCOUNT,
-              container: CONTAINER,
-              'storage-key': STORAGE_KEY,
-              'blob-endpoint': standIn.blobEndpoint,
-              'poll-interval': '1s',
-              'resource-manager-endpoint': standIn.url,
-              'authority-host': standIn.url,
-            },
+            }),
             caCertPath: standIn.caCertPath,
           }),
       ],
@@ -514,22 +503,10 @@ async function startup(): Promise<void> {
       resourceGroup: RESOURCE_GROUP,
       name: 'apim-bench',
     });
-    const github = {
+    const github = githubInputs(standIn, {
       operation: 'backup',
-      'tenant-id': TENANT_ID,
-      'client-id': CLIENT_ID,
-      'client-secret': CLIENT_SECRET,
-      'subscription-id': SUBSCRIPTION_ID,
-      'resource-group': RESOURCE_GROUP,
       'service-name': 'apim-bench',
-      'storage-account': STORAGE_ACCOUNT,
-      container: CONTAINER,
-      'storage-key': STORAGE_KEY,
-      'blob-endpoint': standIn.blobEndpoint,
-      'poll-interval': '1s',
-      'resource-manager-endpoint': standIn.url,
-      'authority-host': standIn.url,
-    };
+    });
     const azureDevOps = {
       operation: 'backup',
       resourceGroupName: RESOURCE_GROUP,
@@ -829,23 +806,14 @@ async function preflight(): Promise<void> {
       resourceGroup: RESOURCE_GROUP,
       name: 'apim-bench-pf',
     });
-    const inputs = (checks: boolean) => ({
-      operation: 'backup',
-      'tenant-id': TENANT_ID,
-      'client-id': CLIENT_ID,
-      'client-secret': CLIENT_SECRET,
-      'subscription-id': SUBSCRIPTION_ID,
-      'resource-group': RESOURCE_GROUP,
-      'service-name': 'apim-bench-pf',
-      'storage-account': STORAGE_ACCOUNT,
-      container: CONTAINER,
-      'storage-access': 'system-assigned-identity',
-      'blob-endpoint': standIn.blobEndpoint,
-      'poll-interval': '1s',
-      'resource-manager-endpoint': standIn.url,
-      'authority-host': standIn.url,
-      preflight: String(checks),
-    });
+    const inputs = (checks: boolean) =>
+      githubInputs(standIn, {
+        operation: 'backup',
+        'service-name': 'apim-bench-pf',
+        'storage-access': 'system-assigned-identity',
+        'storage-key': '',
+        preflight: String(checks),
+      });
     const inStep: number[] = [];
     let requests = '';
     const run = async (checks: boolean) => {
@@ -918,23 +886,12 @@ async function fleet(): Promise<void> {
     );
     const start = performance.now();
     const run = await runGitHubAction({
-      inputs: {
+      inputs: githubInputs(standIn, {
         operation: 'backup',
-        'tenant-id': TENANT_ID,
-        'client-id': CLIENT_ID,
-        'client-secret': CLIENT_SECRET,
-        'subscription-id': SUBSCRIPTION_ID,
         'resource-group': 'rg-fleet',
         'service-name': 'apim-fleet-*',
         'max-parallel': String(FLEET_PARALLEL),
-        'storage-account': STORAGE_ACCOUNT,
-        container: CONTAINER,
-        'storage-key': STORAGE_KEY,
-        'blob-endpoint': standIn.blobEndpoint,
-        'poll-interval': '1s',
-        'resource-manager-endpoint': standIn.url,
-        'authority-host': standIn.url,
-      },
+      }),
       caCertPath: standIn.caCertPath,
     });
     const stepMs = performance.now() - start;
