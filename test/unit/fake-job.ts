@@ -41,7 +41,7 @@ import {
 } from '../../src/core/inputs/table';
 import { isFleet } from '../../src/core/fleet/selection';
 import * as jobModule from '../../src/core/job';
-import type { Network } from '../../src/core/net/network';
+import { Network } from '../../src/core/net/network';
 import type { Job } from '../../src/core/operations/operation';
 import type { Host, Logger } from '../../src/core/ports';
 import { explainStorageError, StorageNeed } from '../../src/core/report/errors';
@@ -469,8 +469,8 @@ export class FakeAzure {
   }
 
   /** The Job run.ts built, with its Azure clients replaced by these fakes and its files kept in memory. */
-  fake(job: Job, network: Network, deadline: Deadline, files: Map<string, unknown>): Job {
-    this.bound = { job, network, deadline };
+  fake(job: Job, network: Network, files: Map<string, unknown>): Job {
+    this.bound = { job, network, deadline: job.deadline };
     job.apim = (instance) => {
       const key = instance.serviceName.toLowerCase();
       let apim = this.apims.get(key);
@@ -592,16 +592,12 @@ export class FakeStep {
   async run(options: { cancelWhen?: (host: RecordingHost) => boolean } = {}): Promise<StepRun> {
     const files = new Map<string, unknown>();
     const realCreateJob = jobModule.createJob;
-    const spy = jest
-      .spyOn(jobModule, 'createJob')
-      .mockImplementation((config, context, host, secrets, deadline, idTokens, network) =>
-        this.azure.fake(
-          realCreateJob(config, context, host, secrets, deadline, idTokens, network),
-          network,
-          deadline,
-          files,
-        ),
-      );
+    const spy = jest.spyOn(jobModule, 'createJob').mockImplementation((...args) => {
+      // The step's network is found by its class, so the fake does not depend on createJob's parameter order.
+      const network = args.find((arg): arg is Network => arg instanceof Network);
+      if (!network) throw new Error('FakeStep: createJob was given no Network');
+      return this.azure.fake(realCreateJob(...args), network, files);
+    });
     const { cancelWhen } = options;
     if (cancelWhen) {
       this.host.onEvent = () => {

@@ -35,6 +35,7 @@ describe('copy', () => {
     const { result, host } = await step.run();
 
     expect(result).toEqual({ succeeded: true });
+    expect(host.warnings()).toEqual([]);
     const safety = host.outputs.safetyBackupName!;
     expect(safety).toMatch(/^apim-staging-pre-restore-\d/);
     // Both backups start before the restore; the restore reads the source backup.

@@ -30,6 +30,7 @@ describe('prune', () => {
     const { result, host, files } = await step.run();
 
     expect(result).toEqual({ succeeded: true });
+    expect(host.warnings()).toEqual([]);
     // Newest first, as listed.
     const deleted = ['apim-prod-20240101.apimbackup', 'apim-prod-d45.apimbackup', 'apim-prod-d60.apimbackup'];
     expect([...step.azure.catalog.deleted].sort()).toEqual(deleted);

@@ -26,6 +26,7 @@ describe('restore latest', () => {
     const { result, host } = await step.run();
 
     expect(result).toEqual({ succeeded: true });
+    expect(host.warnings()).toEqual([]);
     expect(step.azure.actions).toEqual([
       expect.stringMatching(/^backup apim-prod to apim-prod-pre-restore-\d/),
       'restore apim-prod from nightly/contoso.apimbackup',
