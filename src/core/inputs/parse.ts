@@ -67,7 +67,7 @@ function parseOne(given: RawInputs & ConnectionInputs, context: RunContext, read
     platform: context.platform,
     cloud: cloud!,
     ...signIn,
-    timing: builder.timing(!operation || usedBy(inputDefinition('pollInterval'), name)),
+    timing: builder.timing(!operation || operation.polls),
     // status and discover read no storage: its inputs are not asked for.
     storage:
       !operation || usedBy(inputDefinition('storageAccount'), name)
