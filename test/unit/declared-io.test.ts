@@ -110,13 +110,13 @@ function variants(
     operation,
     ...(fleet ? { serviceName: 'apim-*' } : {}),
   };
-  const { storageKey: _key, ...withoutKey } = base;
-  const { clientSecret: _secret, ...withoutKeyOrSecret } = withoutKey;
+  // undefined: not given, as readInputs leaves an empty input out.
+  const withoutKey = { ...base, storageKey: undefined };
   return [
     base,
     withoutKey,
     { ...withoutKey, storageAccess: 'user-assigned-identity' },
-    { ...withoutKeyOrSecret, auth: 'oidc' },
+    { ...withoutKey, clientSecret: undefined, auth: 'oidc' },
   ];
 }
 
