@@ -190,7 +190,8 @@ function requireSignIn(
 
 /**
  * Inputs given on purpose that the operation does not read: those without a default (the runners pass defaults
- * to every step) and not filled from the environment or the service connection.
+ * to every step) and not filled from the environment or the service connection. Given the unrecorded inputs:
+ * looking at every input to find the unused ones is not reading them.
  */
 function ignoredInputs(
   raw: RawInputs,
