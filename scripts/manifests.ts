@@ -94,9 +94,11 @@ export function renderActionYml(): string {
   return stringify(action, { lineWidth: 0, defaultStringType: 'QUOTE_SINGLE', defaultKeyType: 'PLAIN' });
 }
 
-/** Shown for every operation that may read the input (with several instances too). */
+/** Shown for every operation that may read the input (with one instance or several). */
 function visibleRule(input: Input): string | undefined {
-  const operations = OPERATIONS.filter((operation) => usedBy(input, operation, true));
+  const operations = OPERATIONS.filter(
+    (operation) => usedBy(input, operation) || usedBy(input, operation, true),
+  );
   if (operations.length === OPERATIONS.length) return undefined;
   if (input.notFor && !input.operations)
     return input.notFor.map((operation) => `operation != ${operation}`).join(' && ');
@@ -185,14 +187,23 @@ function inputsTable(): string {
     code(input.github),
     input.azureDevOps ? code(input.azureDevOpsAlias ?? input.azureDevOps) : 'from the connection',
     defaultCell(input),
-    (input.operations
-      ? input.operations.join(', ')
-      : input.notFor
-        ? `all but ${input.notFor.join(', ')}`
-        : 'all') + (input.fleetOnly ? `; ${input.fleetOnly.join(', ')} with several instances` : ''),
+    usedByCell(input),
     input.description.replace(/\|/g, '\\|'),
   ]);
   return table(['GitHub', 'Azure DevOps', 'Default', 'Used by', 'Meaning'], rows);
+}
+
+function usedByCell(input: Input): string {
+  const parts = [
+    input.operations
+      ? input.operations.join(', ')
+      : input.notFor
+        ? `all but ${input.notFor.join(', ')}`
+        : 'all',
+    input.fleetOnly ? `${input.fleetOnly.join(', ')} with several instances` : '',
+    input.refusedWithSeveral ? 'not with several instances' : '',
+  ];
+  return parts.filter(Boolean).join('; ');
 }
 
 function outputsTable(): string {

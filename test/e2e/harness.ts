@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { OutputDefinition, OUTPUTS } from '../../src/core/inputs/outputs';
 
 /** The repository root: the nearest folder up with action.yml (this file also runs bundled, from the demo). */
 function findRoot(dir: string): string {
@@ -109,6 +110,7 @@ export async function runGitHubAction(options: GitHubRunOptions): Promise<Bundle
   }
   const run = await spawnNode(GITHUB_BUNDLE, env, dir, options.onSpawn);
   const outputs = parseGitHubOutputFile(readFileSync(outputFile, 'utf8'));
+  requireDeclaredOutputs(options.inputs.operation, 'github', outputs);
   const errorLine = run.stdout.split('\n').find((line) => line.startsWith('::error::'));
   return {
     ...run,
@@ -202,7 +204,32 @@ export async function runAzureDevOpsTask(options: AzureDevOpsRunOptions): Promis
       summary = readFileSync(command.value, 'utf8');
     }
   }
+  requireDeclaredOutputs(inputs.operation, 'azureDevOps', outputs);
   return { ...run, outputs, result, errorMessage, summary };
+}
+
+/**
+ * Every output a step set is one the outputs table (src/core/inputs/outputs.ts) declares for its operation, so
+ * every end-to-end run, on either platform, checks the declaration against what the code sets.
+ */
+function requireDeclaredOutputs(
+  operation: string | undefined,
+  platform: 'github' | 'azureDevOps',
+  outputs: Record<string, string>,
+): void {
+  const name = operation?.toLowerCase() ?? '';
+  const undeclared = Object.keys(outputs).filter(
+    (output) =>
+      !(OUTPUTS as readonly OutputDefinition[]).some(
+        (declared) =>
+          declared[platform] === output && (declared.operations as readonly string[]).includes(name),
+      ),
+  );
+  if (undeclared.length > 0) {
+    throw new Error(
+      `operation '${operation}' set ${undeclared.join(', ')} on ${platform}, which src/core/inputs/outputs.ts does not declare for it`,
+    );
+  }
 }
 
 export interface VsoCommand {

@@ -30,6 +30,7 @@ export function fleetOf(inner: Operation<CommonConfig>): RunnableOperation<Fleet
   return {
     name: inner.name,
     usesInstance: true,
+    polls: inner.polls,
     title: (config) =>
       `${inner.title(config.representative)}: instances ${describeSelection(config.selection)}`,
     action: (config) =>

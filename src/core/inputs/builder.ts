@@ -248,8 +248,13 @@ export class ConfigBuilder {
     };
   }
 
-  timing(): Timing {
+  /** `polls`: whether the operation polls Azure; one that does not neither reads nor checks poll-interval. */
+  timing(polls = true): Timing {
     const timeoutMs = this.duration('timeout', TIMEOUT_LIMITS);
+    if (!polls) {
+      const unused = parseDuration(defaultOf('pollInterval'), POLL_LIMITS.unit) ?? 0;
+      return { timeoutMs: timeoutMs ?? 0, pollIntervalMs: unused };
+    }
     const pollIntervalMs = this.duration('pollInterval', POLL_LIMITS);
     if (timeoutMs !== undefined && pollIntervalMs !== undefined && pollIntervalMs > timeoutMs) {
       this.report(`${this.name('pollInterval')} must not be longer than ${this.name('timeout')}`);

@@ -121,8 +121,8 @@ export const OUTPUTS = [
     github: 'operation-status',
     azureDevOps: 'operationStatus',
     description:
-      'backup, restore, status: `InProgress`, `Succeeded` or `Failed`, as the operation status last said.',
-    operations: ['backup', 'restore', 'status'],
+      'backup, restore, copy, status: `InProgress`, `Succeeded` or `Failed`, as the operation status last said (for copy: of its last operation, the restore when all went well).',
+    operations: ['backup', 'restore', 'copy', 'status'],
   },
   {
     key: 'results',

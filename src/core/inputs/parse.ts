@@ -9,6 +9,7 @@ import { OPERATION_MODULES } from '../operations';
 import { ConfigBuilder } from './builder';
 import { checkServiceName } from './naming-rules';
 import { CommonConfig, ConnectionInputs, Instance, InputError, RunContext } from './config';
+import { recordReads } from './record-reads';
 import { resolveSignIn } from './sign-in';
 import {
   FLEET_OPERATIONS,
@@ -31,18 +32,27 @@ export interface ParsedJob {
   ignored: string[];
 }
 
-/** Validates raw inputs into the chosen operation's configuration, or throws an InputError listing every problem. */
-export function parseJob(raw: RawInputs & ConnectionInputs, context: RunContext): ParsedJob {
+/**
+ * Validates raw inputs into the chosen operation's configuration, or throws an InputError listing every problem.
+ * `reads`: when given, collects the key of every input read (test/unit/declared-io.test.ts).
+ */
+export function parseJob(
+  given: RawInputs & ConnectionInputs,
+  context: RunContext,
+  reads?: Set<string>,
+): ParsedJob {
+  const raw = reads ? recordReads(given, reads) : given;
   const name = (raw.operation ?? '').toLowerCase() as OperationName;
   if ((FLEET_OPERATIONS as readonly string[]).includes(name) && isFleet(raw.serviceName)) {
-    return parseFleet(raw, context, name as FleetOperationName);
+    return parseFleet(given, context, name as FleetOperationName, reads);
   }
-  return parseOne(raw, context);
+  return parseOne(given, context, reads);
 }
 
 /** One instance (or none: list and prune of one instance's backups, status, discover). */
-function parseOne(raw: RawInputs & ConnectionInputs, context: RunContext): ParsedJob {
-  const builder = new ConfigBuilder(raw, context);
+function parseOne(given: RawInputs & ConnectionInputs, context: RunContext, reads?: Set<string>): ParsedJob {
+  const builder = new ConfigBuilder(reads ? recordReads(given, reads) : given, context);
+  const { raw } = builder;
   const name = (raw.operation ?? '').toLowerCase() as OperationName;
   const operation = OPERATIONS.includes(name) ? OPERATION_MODULES[name] : undefined;
   if (!raw.operation) builder.required('operation');
@@ -57,7 +67,7 @@ function parseOne(raw: RawInputs & ConnectionInputs, context: RunContext): Parse
     platform: context.platform,
     cloud: cloud!,
     ...signIn,
-    timing: builder.timing(),
+    timing: builder.timing(!operation || operation.polls),
     // status and discover read no storage: its inputs are not asked for.
     storage:
       !operation || usedBy(inputDefinition('storageAccount'), name)
@@ -70,7 +80,7 @@ function parseOne(raw: RawInputs & ConnectionInputs, context: RunContext): Parse
   return {
     operation: operation!,
     config,
-    ignored: operation ? ignoredInputs(raw, name, builder, false) : [],
+    ignored: operation ? ignoredInputs(given, name, builder, false) : [],
   };
 }
 
@@ -80,11 +90,13 @@ function parseOne(raw: RawInputs & ConnectionInputs, context: RunContext): Parse
  * configuration is built the same way once the instances are known.
  */
 function parseFleet(
-  raw: RawInputs & ConnectionInputs,
+  given: RawInputs & ConnectionInputs,
   context: RunContext,
   name: FleetOperationName,
+  reads?: Set<string>,
 ): ParsedJob {
-  const builder = new ConfigBuilder(raw, context);
+  const builder = new ConfigBuilder(reads ? recordReads(given, reads) : given, context);
+  const { raw } = builder;
   const operation = OPERATION_MODULES[name];
   const scope = builder.fleetScope();
   const selection = builder.selection();
@@ -110,15 +122,20 @@ function parseFleet(
   // An instance named like the selection, so that messages about the rest read naturally.
   const likeSelection = selection.names[0] ?? selection.patterns[0]?.replace(/\*/g, 'x') ?? 'x';
   const representativeName = checkServiceName(likeSelection) ? 'x' : likeSelection;
-  const configureInstance = (instance: Instance) => parseOne(instanceInputs(raw, instance), context).config;
+  const configureInstance = (instance: Instance) => parseOne(instanceInputs(given, instance), context).config;
   let representative: CommonConfig | undefined;
   try {
-    representative = configureInstance({
-      subscriptionId: scope.subscriptionId,
-      // Where the instances are is known only once they are listed; the rest is checked with any valid group.
-      resourceGroup: scope.resourceGroup ?? 'rg',
-      serviceName: representativeName,
-    });
+    // What the representative reads, each instance reads: it counts as read by the fleet.
+    representative = parseOne(
+      instanceInputs(given, {
+        subscriptionId: scope.subscriptionId,
+        // Where the instances are is known only once they are listed; the rest is checked with any valid group.
+        resourceGroup: scope.resourceGroup ?? 'rg',
+        serviceName: representativeName,
+      }),
+      context,
+      reads,
+    ).config;
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     for (const problem of error.problems) if (!builder.problems.includes(problem)) builder.report(problem);
@@ -139,7 +156,7 @@ function parseFleet(
     representative: representative!,
     configureInstance,
   };
-  return { operation: fleetOf(operation), config, ignored: ignoredInputs(raw, name, builder, true) };
+  return { operation: fleetOf(operation), config, ignored: ignoredInputs(given, name, builder, true) };
 }
 
 /** The step's inputs as a single run of one instance of a fleet would get them. */
@@ -173,7 +190,8 @@ function requireSignIn(
 
 /**
  * Inputs given on purpose that the operation does not read: those without a default (the runners pass defaults
- * to every step) and not filled from the environment or the service connection.
+ * to every step) and not filled from the environment or the service connection. Given the unrecorded inputs:
+ * looking at every input to find the unused ones is not reading them.
  */
 function ignoredInputs(
   raw: RawInputs,

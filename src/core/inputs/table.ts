@@ -90,6 +90,11 @@ export interface InputDefinition {
   readonly notFor?: readonly OperationName[];
   /** Operations that read this input only when service-name names several instances (a list or a pattern). */
   readonly fleetOnly?: readonly OperationName[];
+  /**
+   * Operations that refuse this input when service-name names several instances, because it names one instance:
+   * they read it only to say so.
+   */
+  readonly refusedWithSeveral?: readonly OperationName[];
   /** Operations that read this input without requiring it, although it is `required`. */
   readonly optionalFor?: readonly OperationName[];
   /** Masked the moment it is read; never logged. */
@@ -105,6 +110,8 @@ const SCOPE_OPERATIONS = [...INSTANCE_OPERATIONS, 'discover'] as const;
 /** list and prune read only storage, unless service-name names several instances: those are found in Azure. */
 const CATALOG_FLEET_OPERATIONS = ['list', 'prune'] as const;
 const APIM_STORAGE_OPERATIONS = ['backup', 'restore', 'copy'] as const;
+/** Operations that wait for Azure: they poll its operation status and the instance. */
+const POLLING_OPERATIONS = [...APIM_STORAGE_OPERATIONS, 'status'] as const;
 /** How API Management reaches the storage, and where the account is: what the operations and check use. */
 const APIM_ACCESS_OPERATIONS = ['backup', 'restore', 'copy', 'check'] as const;
 const CATALOG_OPERATIONS = ['restore', 'copy', 'list', 'verify', 'prune', 'check'] as const;
@@ -211,6 +218,7 @@ export const INPUTS = [
     description:
       'The instance whose backups are meant by restore `latest`, list, verify and prune (e.g. restore a standby from the primary’s backups); for copy, the instance copied from (required); for check, a copy’s source, checked too. Default: the service name.',
     operations: CATALOG_OPERATIONS,
+    refusedWithSeveral: FLEET_OPERATIONS,
     group: 'instance',
   },
   {
@@ -431,7 +439,7 @@ export const INPUTS = [
     description:
       'How often to ask Azure for progress when it does not say (`Retry-After`), and to read the instance while a longer `Retry-After` runs, so the end is seen within one interval: `5s`, `1m`, or a bare number of seconds.',
     default: '5s',
-    operations: APIM_STORAGE_OPERATIONS,
+    operations: POLLING_OPERATIONS,
     group: 'waiting',
   },
   {
@@ -482,7 +490,8 @@ export const INPUTS = [
     description:
       'With several instances in service-name: how many run at the same time (1 to 20), all within the one timeout.',
     default: '5',
-    operations: FLEET_OPERATIONS,
+    operations: [],
+    fleetOnly: FLEET_OPERATIONS,
     group: 'instance',
   },
   {
@@ -517,6 +526,7 @@ export function inputsOf(platform: Platform): Input[] {
 /** Whether `operation` reads the input; `fleet`: when service-name names several instances. */
 export function usedBy(input: Input, operation: OperationName, fleet = false): boolean {
   if (input.notFor?.includes(operation)) return false;
+  if (fleet && input.refusedWithSeveral?.includes(operation)) return false;
   if (fleet && input.fleetOnly?.includes(operation)) return true;
   return input.operations === undefined || input.operations.includes(operation);
 }

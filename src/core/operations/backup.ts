@@ -18,6 +18,7 @@ export interface BackupConfig extends CommonConfig, PreflightConfig {
 export const backup: Operation<BackupConfig> = {
   name: 'backup',
   usesInstance: true,
+  polls: true,
   configure(builder, common) {
     const instance = builder.instance();
     return {

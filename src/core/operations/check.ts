@@ -35,6 +35,7 @@ export interface CheckConfig extends CommonConfig {
 export const check: Operation<CheckConfig> = {
   name: 'check',
   usesInstance: true,
+  polls: false,
   configure(builder, common) {
     const instance = builder.instance();
     const source = builder.raw.sourceServiceName === undefined ? undefined : builder.sourceInstance(instance);

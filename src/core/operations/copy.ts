@@ -32,6 +32,7 @@ const same = (a: Instance, b: Instance) =>
 export const copy: Operation<CopyConfig> = {
   name: 'copy',
   usesInstance: true,
+  polls: true,
   configure(builder, common) {
     const instance = builder.instance();
     const source = builder.sourceInstance(instance);

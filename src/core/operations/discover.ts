@@ -26,6 +26,7 @@ export interface DiscoverConfig extends CommonConfig {
 export const discover: Operation<DiscoverConfig> = {
   name: 'discover',
   usesInstance: true,
+  polls: false,
   configure: (builder, common) => ({
     ...common,
     scope: builder.fleetScope(),

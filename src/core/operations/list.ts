@@ -23,6 +23,7 @@ export interface ListConfig extends CatalogConfig {
 export const list: Operation<ListConfig> = {
   name: 'list',
   usesInstance: false,
+  polls: false,
   configure: (builder, common) => ({
     ...common,
     sourceServiceName: builder.sourceServiceName(),

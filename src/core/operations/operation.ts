@@ -60,6 +60,8 @@ export interface Operation<C extends CommonConfig> {
   name: OperationName;
   /** Reads or changes the instance through Azure Resource Manager, so it always needs a sign-in. */
   usesInstance: boolean;
+  /** Waits for Azure, polling every poll-interval: only such an operation reads that input. */
+  polls: boolean;
   /** Builds the operation's configuration from the common parts and its own inputs. */
   configure(builder: ConfigBuilder, common: CommonConfig): C;
   /** Summary heading, e.g. "APIM backup". */

@@ -25,6 +25,7 @@ export interface PruneConfig extends CatalogConfig {
 export const prune: Operation<PruneConfig> = {
   name: 'prune',
   usesInstance: false,
+  polls: false,
   configure: (builder, common) => ({
     ...common,
     sourceServiceName: builder.sourceServiceName(),

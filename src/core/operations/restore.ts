@@ -37,6 +37,7 @@ export interface SafetyConfig {
 export const restore: Operation<RestoreConfig> = {
   name: 'restore',
   usesInstance: true,
+  polls: true,
   configure(builder, common) {
     const instance = builder.instance();
     return {

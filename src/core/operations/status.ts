@@ -21,6 +21,7 @@ export interface StatusConfig extends CommonConfig {
 export const status: Operation<StatusConfig> = {
   name: 'status',
   usesInstance: true,
+  polls: true,
   configure(builder, common) {
     const raw = builder.required('operationUrl');
     const wait = builder.flag('wait');

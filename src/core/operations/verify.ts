@@ -22,6 +22,7 @@ export interface VerifyConfig extends CatalogConfig {
 export const verify: Operation<VerifyConfig> = {
   name: 'verify',
   usesInstance: true,
+  polls: false,
   configure: (builder, common) => ({
     ...common,
     instance: builder.instance(),
