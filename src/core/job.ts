@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { TokenCredential } from '@azure/identity';
 import type { ArmResources } from './azure/arm-resources';
 import type { BackupCatalog } from './azure/backups';
-import type { Deadline } from './azure/deadline';
+import type { Deadline } from './base/deadline';
 import type { CommonConfig, RunContext, SignIn } from './inputs/config';
 import type { Platform } from './inputs/table';
 import type { Network } from './net/network';

@@ -4,7 +4,7 @@
  */
 import { format } from 'node:util';
 import { AzureLogger, setLogLevel } from '@azure/logger';
-import { Deadline } from './azure/deadline';
+import { Deadline } from './base/deadline';
 import type { ConnectionInputs, RunContext } from './inputs/config';
 import { InputError } from './inputs/config';
 import { parseJob, ParsedJob } from './inputs/parse';

@@ -4,9 +4,9 @@
  * checks, waits and outputs), at most max-parallel at once, all under the step's one deadline. Every instance is
  * tried; the step fails after the others finished when one failed, naming each failure.
  */
-import { forEachConcurrently } from '../concurrently';
+import { forEachConcurrently } from '../base/concurrently';
 import type { CommonConfig, Instance } from '../inputs/config';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import type { FleetOperationName } from '../inputs/table';
 import type { Job, Operation, RunnableOperation } from '../operations/operation';
 import { ActionableError, explainError } from '../report/errors';

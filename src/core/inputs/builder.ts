@@ -15,7 +15,7 @@ import type {
   StorageLocation,
   Timing,
 } from './config';
-import { parseDuration } from './duration';
+import { parseDuration } from '../base/duration';
 import { quoteUrl } from './operation-url';
 import {
   checkBlobName,

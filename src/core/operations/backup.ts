@@ -1,7 +1,7 @@
 /** backup: the instance into a new blob, waited for, then stamped with where it came from. */
 import { blobUrl } from '../azure/blob-url';
 import type { ApimStorageAccess, CommonConfig, Instance } from '../inputs/config';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import { code, describeApimAccess } from '../report/summary';
 import type { Job, Operation } from './operation';
 import { PreflightConfig, runPreflight } from './preflight';

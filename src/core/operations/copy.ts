@@ -6,7 +6,7 @@
  */
 import { blobUrl } from '../azure/blob-url';
 import type { ApimStorageAccess, CommonConfig, Instance } from '../inputs/config';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import { ActionableError, explainError } from '../report/errors';
 import { code, describeApimAccess } from '../report/summary';
 import { addInstanceRows, describeInstance, describeTiming } from './backup';

@@ -9,7 +9,7 @@ import { describeScope, noBackupReason, planFleet } from '../fleet/plan';
 import { describeSelection, Selection } from '../fleet/selection';
 import { lacksBackup } from '../azure/tiers';
 import type { CommonConfig } from '../inputs/config';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import { outputName, OutputName } from '../inputs/outputs';
 import { inputName, Platform } from '../inputs/table';
 import { MAX_OUTPUT_BYTES } from '../report/bounded-output';

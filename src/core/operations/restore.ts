@@ -6,7 +6,7 @@ import type { ApimInstance } from '../azure/apim';
 import { ageMs, Backup } from '../azure/backup-entry';
 import { blobUrl } from '../azure/blob-url';
 import type { ApimStorageAccess, CommonConfig, Instance } from '../inputs/config';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import { LATEST } from '../inputs/table';
 import { ActionableError } from '../report/errors';
 import { code, describeApimAccess } from '../report/summary';

@@ -2,7 +2,7 @@
 import type { ApimInstance, ApimOperationKind, BackupLocation } from '../azure/apim';
 import { MIN_POLL_MS } from '../azure/wait';
 import type { CommonConfig } from '../inputs/config';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import type { Job } from './operation';
 import { resumeHint } from './status';
 

@@ -4,7 +4,7 @@
  * is requested: the step's Azure token goes to the configured Resource Manager host and nowhere else.
  */
 import type { CommonConfig, Instance } from '../inputs/config';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import { checkOperationUrl, quoteUrl } from '../inputs/operation-url';
 import { inputName, Platform } from '../inputs/table';
 import { code } from '../report/summary';

@@ -4,7 +4,7 @@
  */
 import { ageMs } from '../azure/backup-entry';
 import type { Instance } from '../inputs/config';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import { ActionableError } from '../report/errors';
 import { code } from '../report/summary';
 import { addInstanceRows, describeInstance } from './backup';

@@ -1,6 +1,6 @@
 /** What the step says when it stops early (timeout or cancel), and where things stand in Azure when it fails. */
 import type { CommonConfig } from '../inputs/config';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import { inputName } from '../inputs/table';
 import type { Job } from '../operations/operation';
 import { resumeHint } from '../operations/status';
