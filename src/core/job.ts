@@ -16,7 +16,7 @@ import type { Network } from './net/network';
 import type { Job } from './operations/operation';
 import type { Host } from './ports';
 import type { SecretRegistry } from './report/secrets';
-import { resourceManagerScope } from './sign-in/clouds';
+import { resourceManagerScope } from './inputs/clouds';
 import { cacheIdToken, IdTokenCache } from './sign-in/id-token';
 
 /** The operation's view of the run; Azure clients are created, and the SDKs loaded, on first use. */

@@ -4,7 +4,7 @@ import { ConnectionInputs, InputError, RunContext } from '../../src/core/inputs/
 import { parseJob } from '../../src/core/inputs/parse';
 import { readInputs } from '../../src/core/inputs/read';
 import { InputKey, RawInputs } from '../../src/core/inputs/table';
-import type { Cloud } from '../../src/core/sign-in/clouds';
+import type { Cloud } from '../../src/core/inputs/clouds';
 
 /** The backup and restore configuration flattened, so one case can assert on any part. */
 interface Config {

@@ -15,7 +15,7 @@ import type { Network } from '../net/network';
 import { sdkHttpClient } from '../net/sdk-http';
 import type { Logger } from '../ports';
 import { ActionableError } from '../report/errors';
-import { Cloud, resourceManagerScope } from '../sign-in/clouds';
+import { Cloud, resourceManagerScope } from '../inputs/clouds';
 import type { Deadline } from '../base/deadline';
 import { checkOperationUrl, OperationUrlCheck, sameInstance } from '../inputs/operation-url';
 import { Progress } from './progress';

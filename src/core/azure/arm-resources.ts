@@ -17,7 +17,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { Network } from '../net/network';
 import { sdkHttpClient } from '../net/sdk-http';
 import type { Logger } from '../ports';
-import type { Cloud } from '../sign-in/clouds';
+import type { Cloud } from '../inputs/clouds';
 import type { Deadline } from '../base/deadline';
 
 const STORAGE_API = '2023-05-01';

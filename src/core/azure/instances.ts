@@ -6,7 +6,7 @@ import { ApiManagementClient } from '@azure/arm-apimanagement';
 import type { TokenCredential } from '@azure/identity';
 import type { FleetScope, FoundInstance } from '../fleet/plan';
 import { describeScope } from '../fleet/plan';
-import type { Cloud } from '../sign-in/clouds';
+import type { Cloud } from '../inputs/clouds';
 import type { Deadline } from '../base/deadline';
 import type { Network } from '../net/network';
 import { sdkHttpClient } from '../net/sdk-http';

@@ -4,7 +4,7 @@
  */
 import type { FleetScope } from '../fleet/plan';
 import { isFleet, parseSelection, Selection } from '../fleet/selection';
-import { Cloud, findCloud, isKnownAuthority } from '../sign-in/clouds';
+import { Cloud, findCloud, isKnownAuthority } from './clouds';
 import { expandBackupName } from './backup-name';
 import type {
   ApimStorageAccess,

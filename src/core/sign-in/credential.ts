@@ -7,7 +7,7 @@ import {
   ClientSecretCredential,
   ManagedIdentityCredential,
 } from '@azure/identity';
-import { Cloud } from './clouds';
+import { Cloud } from '../inputs/clouds';
 import type { SignIn } from '../inputs/config';
 import { IdTokenCache } from './id-token';
 import { SecretRegistry } from '../report/secrets';
