@@ -9,7 +9,7 @@ import type { RawInputs } from '../../src/core/inputs/table';
 import type { FleetConfig } from '../../src/core/fleet/operation';
 import { FoundInstance, planFleet } from '../../src/core/fleet/plan';
 import { publishResults, resultEntries } from '../../src/core/fleet/results';
-import { hasTags, isFleet, matchesPattern, parseSelection } from '../../src/core/fleet/selection';
+import { hasTags, isFleet, matchesPattern, parseSelection } from '../../src/core/inputs/selection';
 import { instanceJob } from '../../src/core/fleet/instance-job';
 import type { BackupConfig } from '../../src/core/operations/backup';
 import type { Job } from '../../src/core/operations/operation';

@@ -13,7 +13,7 @@ import { ActionableError, explainError } from '../report/errors';
 import { instanceJob } from './instance-job';
 import { describeScope, FleetScope, FoundInstance, planFleet } from './plan';
 import { InstanceResult, publishResults, succeededMessage } from './results';
-import { describeSelection, Selection } from './selection';
+import { describeSelection, Selection } from '../inputs/selection';
 
 export interface FleetConfig extends CommonConfig {
   operation: FleetOperationName;

@@ -7,7 +7,7 @@ import { lacksBackup } from '../azure/tiers';
 import type { Instance } from '../inputs/config';
 import { inputName, Platform } from '../inputs/table';
 import { ActionableError } from '../report/errors';
-import { describeSelection, hasTags, matchesPattern, Selection } from './selection';
+import { describeSelection, hasTags, matchesPattern, Selection } from '../inputs/selection';
 
 /** An instance as the service list shows it. */
 export interface FoundInstance extends Instance {

@@ -3,7 +3,7 @@
  * the first, so a user sees all of them at once and nothing is sent to Azure while there is one.
  */
 import type { FleetScope } from '../fleet/plan';
-import { isFleet, parseSelection, Selection } from '../fleet/selection';
+import { isFleet, parseSelection, Selection } from './selection';
 import { Cloud, findCloud, isKnownAuthority } from './clouds';
 import { expandBackupName } from './backup-name';
 import type {

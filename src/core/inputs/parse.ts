@@ -3,7 +3,7 @@
  * together, and nothing is sent anywhere when there is one. The operation says which parts it needs.
  */
 import { fleetOf, FleetConfig } from '../fleet/operation';
-import { isFleet } from '../fleet/selection';
+import { isFleet } from './selection';
 import type { Operation, RunnableOperation } from '../operations/operation';
 import { OPERATION_MODULES } from '../operations';
 import { ConfigBuilder } from './builder';

@@ -6,7 +6,7 @@
 import { findInstances } from '../fleet/operation';
 import type { FleetScope, FoundInstance } from '../fleet/plan';
 import { describeScope, noBackupReason, planFleet } from '../fleet/plan';
-import { describeSelection, Selection } from '../fleet/selection';
+import { describeSelection, Selection } from '../inputs/selection';
 import { lacksBackup } from '../azure/tiers';
 import type { CommonConfig } from '../inputs/config';
 import { formatDuration } from '../base/duration';

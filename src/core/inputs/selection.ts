@@ -2,7 +2,7 @@
  * Which instances a step means: service-name as one name, a list of names, or patterns with `*`, and instance-tags.
  * Pure rules, checked before sign-in; matching runs on the service list Resource Manager returns.
  */
-import { checkServiceName } from '../inputs/naming-rules';
+import { checkServiceName } from './naming-rules';
 
 /** What service-name and instance-tags select, once checked. */
 export interface Selection {
