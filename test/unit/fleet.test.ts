@@ -7,7 +7,7 @@ import { InputError } from '../../src/core/inputs/config';
 import { parseJob } from '../../src/core/inputs/parse';
 import type { RawInputs } from '../../src/core/inputs/table';
 import type { FleetConfig } from '../../src/core/fleet/operation';
-import { FoundInstance, planFleet } from '../../src/core/fleet/plan';
+import { FoundInstance, planFleet } from '../../src/core/operations/fleet-plan';
 import { publishResults, resultEntries } from '../../src/core/fleet/results';
 import { hasTags, isFleet, matchesPattern, parseSelection } from '../../src/core/inputs/selection';
 import { instanceJob } from '../../src/core/fleet/instance-job';

@@ -4,8 +4,8 @@
  */
 import { ApiManagementClient } from '@azure/arm-apimanagement';
 import type { TokenCredential } from '@azure/identity';
-import type { FleetScope, FoundInstance } from '../fleet/plan';
-import { describeScope } from '../fleet/plan';
+import type { FleetScope, FoundInstance } from '../operations/fleet-plan';
+import { describeScope } from '../operations/fleet-plan';
 import type { Cloud } from '../inputs/clouds';
 import type { Deadline } from '../base/deadline';
 import type { Network } from '../net/network';

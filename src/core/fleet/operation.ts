@@ -11,7 +11,7 @@ import type { FleetOperationName } from '../inputs/table';
 import type { Job, Operation, RunnableOperation } from '../operations/operation';
 import { ActionableError, explainError } from '../report/errors';
 import { instanceJob } from './instance-job';
-import { describeScope, FleetScope, FoundInstance, planFleet } from './plan';
+import { describeScope, FleetScope, FoundInstance, planFleet } from '../operations/fleet-plan';
 import { InstanceResult, publishResults, succeededMessage } from './results';
 import { describeSelection, Selection } from '../inputs/selection';
 

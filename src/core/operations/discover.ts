@@ -4,8 +4,8 @@
  * own matrix, keyed by this step's input names so each matrix job passes them straight back in.
  */
 import { findInstances } from '../fleet/operation';
-import type { FleetScope, FoundInstance } from '../fleet/plan';
-import { describeScope, noBackupReason, planFleet } from '../fleet/plan';
+import type { FleetScope, FoundInstance } from './fleet-plan';
+import { describeScope, noBackupReason, planFleet } from './fleet-plan';
 import { describeSelection, Selection } from '../inputs/selection';
 import { lacksBackup } from '../azure/tiers';
 import type { CommonConfig } from '../inputs/config';
