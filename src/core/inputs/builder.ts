@@ -2,8 +2,7 @@
  * Reads the raw inputs into the typed parts of a configuration, collecting every problem instead of stopping at
  * the first, so a user sees all of them at once and nothing is sent to Azure while there is one.
  */
-import type { FleetScope } from '../operations/fleet-plan';
-import { isFleet, parseSelection, Selection } from './selection';
+import { FleetScope, isFleet, parseSelection, Selection } from './selection';
 import { Cloud, findCloud, isKnownAuthority } from './clouds';
 import { expandBackupName } from './backup-name';
 import type {

@@ -19,6 +19,19 @@ export interface TagFilter {
   value?: string;
 }
 
+/** Where a fleet looks: a resource group, or the whole subscription. */
+export interface FleetScope {
+  subscriptionId: string;
+  /** Undefined: every resource group of the subscription. */
+  resourceGroup?: string;
+}
+
+export function describeScope(scope: FleetScope): string {
+  return scope.resourceGroup
+    ? `resource group '${scope.resourceGroup}' of subscription '${scope.subscriptionId}'`
+    : `subscription '${scope.subscriptionId}' (every resource group)`;
+}
+
 /** The entries of service-name: comma- or newline-separated, trimmed, empty ones dropped. */
 export function serviceNameEntries(value: string): string[] {
   return value
