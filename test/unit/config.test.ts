@@ -1,7 +1,7 @@
 /** parseJob: Azure's naming rules for every input, sign-in selection, normalisation, and how problems are reported. */
 import type { ApimStorageAccess, SignIn } from '../../src/core/inputs/config';
 import { ConnectionInputs, InputError, RunContext } from '../../src/core/inputs/config';
-import { parseJob } from '../../src/core/inputs/parse';
+import { parseJob } from '../../src/core/parse';
 import { readInputs } from '../../src/core/inputs/read';
 import { InputKey, RawInputs } from '../../src/core/inputs/table';
 import type { Cloud } from '../../src/core/inputs/clouds';

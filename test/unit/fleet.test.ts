@@ -4,7 +4,7 @@
  */
 import type { RunContext } from '../../src/core/inputs/config';
 import { InputError } from '../../src/core/inputs/config';
-import { parseJob } from '../../src/core/inputs/parse';
+import { parseJob } from '../../src/core/parse';
 import type { RawInputs } from '../../src/core/inputs/table';
 import type { FleetConfig } from '../../src/core/fleet/operation';
 import type { FoundInstance } from '../../src/core/azure/instances';
