@@ -3,8 +3,8 @@ import type { ApimInstance, ApimOperationKind, BackupLocation } from '../azure/a
 import { MIN_POLL_MS } from '../azure/wait';
 import type { CommonConfig } from '../inputs/config';
 import { formatDuration } from '../base/duration';
+import { resumeHint } from '../report/resume-hint';
 import type { Job } from './operation';
-import { resumeHint } from './status';
 
 /** Returns how long the operation took, or undefined when the step did not wait for it. */
 export async function startAndWait(

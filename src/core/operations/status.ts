@@ -6,7 +6,7 @@
 import type { CommonConfig, Instance } from '../inputs/config';
 import { formatDuration } from '../base/duration';
 import { checkOperationUrl, quoteUrl } from '../inputs/operation-url';
-import { inputName, Platform } from '../inputs/table';
+import { resumeHint } from '../report/resume-hint';
 import { code } from '../report/summary';
 import { addInstanceRows, describeInstance } from './backup';
 import type { Operation } from './operation';
@@ -66,8 +66,3 @@ export const status: Operation<StatusConfig> = {
     job.summary.rows.push(['Waited', formatDuration(waited)]);
   },
 };
-
-/** The exact inputs that wait for an operation later, on this platform. */
-export function resumeHint(platform: Platform, operationUrl: string): string {
-  return `To wait for it later, run the step with ${inputName('operation', platform)}: status and ${inputName('operationUrl', platform)}: ${operationUrl}`;
-}

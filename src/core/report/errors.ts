@@ -5,11 +5,11 @@
 import type { RestError } from '@azure/core-rest-pipeline';
 import type { ApimStorageAccess, CommonConfig, Instance, StorageLocation } from '../inputs/config';
 import { InputKey, inputName } from '../inputs/table';
-import { resumeHint } from '../operations/status';
 import type { Network } from '../net/network';
 import type { IdTokenClaims } from '../sign-in/id-token';
 import { ActionableError } from './actionable';
 import { answeredByServer, unreachableError } from './network';
+import { resumeHint } from './resume-hint';
 
 export { ActionableError };
 

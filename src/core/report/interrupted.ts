@@ -3,8 +3,8 @@ import type { CommonConfig } from '../inputs/config';
 import { formatDuration } from '../base/duration';
 import { inputName } from '../inputs/table';
 import type { Job } from '../operations/operation';
-import { resumeHint } from '../operations/status';
 import { ActionableError } from './errors';
+import { resumeHint } from './resume-hint';
 
 /** Several operations still running (a fleet): each is listed below the message, with its URL. */
 function severalRunning(config: CommonConfig, count: number): string {
