@@ -10,7 +10,7 @@ import { formatDuration } from '../base/duration';
 import { LATEST } from '../inputs/table';
 import { ActionableError } from '../report/errors';
 import { code, describeApimAccess } from '../report/summary';
-import { addInstanceRows, describeBlob, describeInstance, describeTiming } from './backup';
+import { addInstanceRows, describeBlob, describeInstance, describeTiming } from './describe';
 import { listBackups, unprovenNote } from './catalog-config';
 import { describeBackup, newestUsable, restoreProblem } from './guards';
 import type { Job, Operation } from './operation';

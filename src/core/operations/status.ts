@@ -8,7 +8,7 @@ import { formatDuration } from '../base/duration';
 import { checkOperationUrl, quoteUrl } from '../inputs/operation-url';
 import { resumeHint } from '../report/resume-hint';
 import { code } from '../report/summary';
-import { addInstanceRows, describeInstance } from './backup';
+import { addInstanceRows, describeInstance } from './describe';
 import type { Operation } from './operation';
 
 export interface StatusConfig extends CommonConfig {

@@ -7,7 +7,7 @@ import type { Instance } from '../inputs/config';
 import { formatDuration } from '../base/duration';
 import { ActionableError } from '../report/errors';
 import { code } from '../report/summary';
-import { addInstanceRows, describeInstance } from './backup';
+import { addInstanceRows, describeInstance } from './describe';
 import { CatalogConfig, describeCatalog, listBackups, unprovenNote } from './catalog-config';
 import { describeBackup, restoreProblem } from './guards';
 import type { Operation } from './operation';
