@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { InputError } from '../src/core/inputs/config';
-import { parseJob } from '../src/core/inputs/parse';
+import { parseJob } from '../src/core/parse';
 import { readInputs } from '../src/core/inputs/read';
 import { Input, INPUTS, InputKey, OperationName, Platform, requiredFor } from '../src/core/inputs/table';
 

@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import type { TokenCredential } from '@azure/identity';
 import type { ArmResources } from './azure/arm-resources';
 import type { BackupCatalog } from './azure/backups';
-import type { Deadline } from './azure/deadline';
+import type { Deadline } from './base/deadline';
 import type { CommonConfig, RunContext, SignIn } from './inputs/config';
 import type { Platform } from './inputs/table';
 import type { Network } from './net/network';
 import type { Job } from './operations/operation';
 import type { Host } from './ports';
 import type { SecretRegistry } from './report/secrets';
-import { resourceManagerScope } from './sign-in/clouds';
+import { resourceManagerScope } from './inputs/clouds';
 import { cacheIdToken, IdTokenCache } from './sign-in/id-token';
 
 /** The operation's view of the run; Azure clients are created, and the SDKs loaded, on first use. */

@@ -4,10 +4,10 @@
  */
 import { format } from 'node:util';
 import { AzureLogger, setLogLevel } from '@azure/logger';
-import { Deadline } from './azure/deadline';
+import { Deadline } from './base/deadline';
 import type { ConnectionInputs, RunContext } from './inputs/config';
 import { InputError } from './inputs/config';
-import { parseJob, ParsedJob } from './inputs/parse';
+import { parseJob, ParsedJob } from './parse';
 import type { RawInputs } from './inputs/table';
 import { createJob, idTokenCache } from './job';
 import { Network } from './net/network';

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Deadline } from '../../src/core/azure/deadline';
+import { Deadline } from '../../src/core/base/deadline';
 import type { CommonConfig, RunContext } from '../../src/core/inputs/config';
 import { createJob } from '../../src/core/job';
 import { Network } from '../../src/core/net/network';

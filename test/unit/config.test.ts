@@ -1,10 +1,10 @@
 /** parseJob: Azure's naming rules for every input, sign-in selection, normalisation, and how problems are reported. */
 import type { ApimStorageAccess, SignIn } from '../../src/core/inputs/config';
 import { ConnectionInputs, InputError, RunContext } from '../../src/core/inputs/config';
-import { parseJob } from '../../src/core/inputs/parse';
+import { parseJob } from '../../src/core/parse';
 import { readInputs } from '../../src/core/inputs/read';
 import { InputKey, RawInputs } from '../../src/core/inputs/table';
-import type { Cloud } from '../../src/core/sign-in/clouds';
+import type { Cloud } from '../../src/core/inputs/clouds';
 
 /** The backup and restore configuration flattened, so one case can assert on any part. */
 interface Config {

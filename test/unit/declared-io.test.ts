@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConnectionInputs, RunContext } from '../../src/core/inputs/config';
 import { InputError } from '../../src/core/inputs/config';
-import { parseJob } from '../../src/core/inputs/parse';
+import { parseJob } from '../../src/core/parse';
 import {
   FLEET_OPERATIONS,
   INPUTS,

@@ -1,5 +1,5 @@
 /** parseDuration and formatDuration: durations as users write them, and as the log shows them. */
-import { formatDuration, parseDuration } from '../../src/core/inputs/duration';
+import { formatDuration, parseDuration } from '../../src/core/base/duration';
 
 const S = 1_000;
 const M = 60 * S;

@@ -2,7 +2,7 @@
 import { RestError } from '@azure/core-rest-pipeline';
 import { AuthenticationError } from '@azure/identity';
 import type { RunContext } from '../../src/core/inputs/config';
-import { parseJob } from '../../src/core/inputs/parse';
+import { parseJob } from '../../src/core/parse';
 import type { Platform, RawInputs } from '../../src/core/inputs/table';
 import { AzureError } from '../../src/core/azure/wait';
 import { ActionableError, ErrorContext, ErrorSubject, explainError } from '../../src/core/report/errors';

@@ -26,11 +26,11 @@ import {
 } from '../../src/core/azure/backup-entry';
 import type { BackupCatalog, DeleteOutcome, Listing } from '../../src/core/azure/backups';
 import { blobUrl } from '../../src/core/azure/blob-url';
-import type { Deadline } from '../../src/core/azure/deadline';
-import type { FoundInstance } from '../../src/core/fleet/plan';
+import type { Deadline } from '../../src/core/base/deadline';
+import type { FoundInstance } from '../../src/core/azure/instances';
 import type { CommonConfig, Instance, RunContext, StorageLocation } from '../../src/core/inputs/config';
 import type { OutputName } from '../../src/core/inputs/outputs';
-import { parseJob } from '../../src/core/inputs/parse';
+import { parseJob } from '../../src/core/parse';
 import {
   inputDefinition,
   InputKey,
@@ -39,7 +39,7 @@ import {
   RawInputs,
   usedBy,
 } from '../../src/core/inputs/table';
-import { isFleet } from '../../src/core/fleet/selection';
+import { isFleet } from '../../src/core/inputs/selection';
 import * as jobModule from '../../src/core/job';
 import { Network } from '../../src/core/net/network';
 import type { Job } from '../../src/core/operations/operation';

@@ -4,12 +4,13 @@
  */
 import type { RunContext } from '../../src/core/inputs/config';
 import { InputError } from '../../src/core/inputs/config';
-import { parseJob } from '../../src/core/inputs/parse';
+import { parseJob } from '../../src/core/parse';
 import type { RawInputs } from '../../src/core/inputs/table';
 import type { FleetConfig } from '../../src/core/fleet/operation';
-import { FoundInstance, planFleet } from '../../src/core/fleet/plan';
+import type { FoundInstance } from '../../src/core/azure/instances';
+import { planFleet } from '../../src/core/operations/fleet-plan';
 import { publishResults, resultEntries } from '../../src/core/fleet/results';
-import { hasTags, isFleet, matchesPattern, parseSelection } from '../../src/core/fleet/selection';
+import { hasTags, isFleet, matchesPattern, parseSelection } from '../../src/core/inputs/selection';
 import { instanceJob } from '../../src/core/fleet/instance-job';
 import type { BackupConfig } from '../../src/core/operations/backup';
 import type { Job } from '../../src/core/operations/operation';

@@ -1,7 +1,7 @@
 /** parseJob for the operations beyond backup: the parts each one builds, its defaults, and what it refuses. */
 import type { RunContext } from '../../src/core/inputs/config';
 import { InputError } from '../../src/core/inputs/config';
-import { parseJob } from '../../src/core/inputs/parse';
+import { parseJob } from '../../src/core/parse';
 import type { RawInputs } from '../../src/core/inputs/table';
 import type { CopyConfig } from '../../src/core/operations/copy';
 import type { PruneConfig } from '../../src/core/operations/prune';

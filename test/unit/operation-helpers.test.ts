@@ -2,7 +2,7 @@
 import { backupRestoreParameters } from '../../src/core/azure/apim';
 import { blobUrl } from '../../src/core/azure/blob-url';
 import { parseRetryAfter } from '../../src/core/azure/wait';
-import { parseJob } from '../../src/core/inputs/parse';
+import { parseJob } from '../../src/core/parse';
 import type { RawInputs } from '../../src/core/inputs/table';
 import type { BackupConfig } from '../../src/core/operations/backup';
 import { describeApimAccess, renderSummary } from '../../src/core/report/summary';

@@ -3,7 +3,7 @@
  * not stop the others, and the step fails after them naming it.
  */
 import { RestError } from '@azure/core-rest-pipeline';
-import type { FoundInstance } from '../../src/core/fleet/plan';
+import type { FoundInstance } from '../../src/core/azure/instances';
 import { FakeStep, SUBSCRIPTION } from './fake-job';
 
 const found = (serviceName: string, tier = 'Developer'): FoundInstance => ({

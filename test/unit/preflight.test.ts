@@ -13,9 +13,9 @@ import type {
   WorkspaceLink,
 } from '../../src/core/azure/arm-resources';
 import type { ApimStorageAccess } from '../../src/core/inputs/config';
-import { gather, PreflightReads } from '../../src/core/preflight/gather';
+import { gather } from '../../src/core/preflight/gather';
 import { allows, ipInRule, matches, scopeCovers } from '../../src/core/preflight/permissions';
-import type { Finding, PreflightPlan, PreflightSubject } from '../../src/core/preflight/plan';
+import type { Finding, PreflightPlan, PreflightReads, PreflightSubject } from '../../src/core/preflight/plan';
 import { findingsOutput, skippedWarning } from '../../src/core/preflight/report';
 import { evaluate } from '../../src/core/preflight/rules';
 

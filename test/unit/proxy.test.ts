@@ -16,7 +16,7 @@ import {
 } from '../../src/core/net/proxy';
 import { RestError } from '@azure/core-rest-pipeline';
 import { AuthenticationError, CredentialUnavailableError } from '@azure/identity';
-import { parseJob } from '../../src/core/inputs/parse';
+import { parseJob } from '../../src/core/parse';
 import { explainError, explainStorageError } from '../../src/core/report/errors';
 import { unreachableError } from '../../src/core/report/network';
 import { ForwardProxy, startForwardProxy } from '../stand-in';

@@ -1,5 +1,5 @@
 /** The small rules behind the resilience work: neutralising log text, status URLs, blob names, backoff, Deadline. */
-import { Deadline } from '../../src/core/azure/deadline';
+import { Deadline } from '../../src/core/base/deadline';
 import { isTransientStatus, MIN_POLL_MS, nextBackoff } from '../../src/core/azure/wait';
 import { checkOperationUrl, quoteUrl } from '../../src/core/inputs/operation-url';
 import { checkBlobName } from '../../src/core/inputs/naming-rules';

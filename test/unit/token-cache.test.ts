@@ -4,7 +4,7 @@
  * leaving the shared request alone.
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
-import { Deadline } from '../../src/core/azure/deadline';
+import { Deadline } from '../../src/core/base/deadline';
 import { SecretRegistry } from '../../src/core/report/secrets';
 import { cacheAndMask } from '../../src/core/sign-in/credential';
 

@@ -10,13 +10,13 @@ import {
 import type { TokenCredential } from '@azure/identity';
 import { createPipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
 import type { ApimStorageAccess, Instance } from '../inputs/config';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import type { Network } from '../net/network';
 import { sdkHttpClient } from '../net/sdk-http';
 import type { Logger } from '../ports';
 import { ActionableError } from '../report/errors';
-import { Cloud, resourceManagerScope } from '../sign-in/clouds';
-import type { Deadline } from './deadline';
+import { Cloud, resourceManagerScope } from '../inputs/clouds';
+import type { Deadline } from '../base/deadline';
 import { checkOperationUrl, OperationUrlCheck, sameInstance } from '../inputs/operation-url';
 import { Progress } from './progress';
 import { lacksBackup, SUPPORTED_TIERS } from './tiers';

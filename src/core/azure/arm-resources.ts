@@ -17,8 +17,8 @@ import type { TokenCredential } from '@azure/identity';
 import type { Network } from '../net/network';
 import { sdkHttpClient } from '../net/sdk-http';
 import type { Logger } from '../ports';
-import type { Cloud } from '../sign-in/clouds';
-import type { Deadline } from './deadline';
+import type { Cloud } from '../inputs/clouds';
+import type { Deadline } from '../base/deadline';
 
 const STORAGE_API = '2023-05-01';
 const AUTHORIZATION_API = '2022-04-01';

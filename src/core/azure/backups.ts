@@ -16,9 +16,9 @@ import type { StorageLocation } from '../inputs/config';
 import type { Network } from '../net/network';
 import { explainStorageError, StorageNeed } from '../report/errors';
 import { Backup, BACKUP_LIFETIME_MS, lowerKeys, ownership, Provenance } from './backup-entry';
-import { forEachConcurrently } from '../concurrently';
+import { forEachConcurrently } from '../base/concurrently';
 import { blobUrl } from './blob-url';
-import type { Deadline } from './deadline';
+import type { Deadline } from '../base/deadline';
 
 /** How many deletions are in flight at once: storage latency, not Azurite or the client, sets prune's pace. */
 const DELETE_CONCURRENCY = 32;

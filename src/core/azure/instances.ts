@@ -4,12 +4,19 @@
  */
 import { ApiManagementClient } from '@azure/arm-apimanagement';
 import type { TokenCredential } from '@azure/identity';
-import type { FleetScope, FoundInstance } from '../fleet/plan';
-import { describeScope } from '../fleet/plan';
-import type { Cloud } from '../sign-in/clouds';
-import type { Deadline } from './deadline';
+import type { Cloud } from '../inputs/clouds';
+import type { Instance } from '../inputs/config';
+import { describeScope, FleetScope } from '../inputs/selection';
+import type { Deadline } from '../base/deadline';
 import type { Network } from '../net/network';
 import { sdkHttpClient } from '../net/sdk-http';
+
+/** An instance as the service list shows it. */
+export interface FoundInstance extends Instance {
+  tier: string;
+  location?: string;
+  tags?: Record<string, string>;
+}
 
 const RESOURCE_GROUP_OF_ID = /\/resourceGroups\/([^/]+)\//i;
 

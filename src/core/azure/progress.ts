@@ -1,5 +1,5 @@
 /** Progress lines for long waits: one on every status change and at least one a minute, with the elapsed time. */
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import type { Logger } from '../ports';
 
 const HEARTBEAT_MS = 60_000;

@@ -4,16 +4,17 @@
  * checks, waits and outputs), at most max-parallel at once, all under the step's one deadline. Every instance is
  * tried; the step fails after the others finished when one failed, naming each failure.
  */
-import { forEachConcurrently } from '../concurrently';
+import type { FoundInstance } from '../azure/instances';
+import { forEachConcurrently } from '../base/concurrently';
 import type { CommonConfig, Instance } from '../inputs/config';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import type { FleetOperationName } from '../inputs/table';
 import type { Job, Operation, RunnableOperation } from '../operations/operation';
 import { ActionableError, explainError } from '../report/errors';
 import { instanceJob } from './instance-job';
-import { describeScope, FleetScope, FoundInstance, planFleet } from './plan';
+import { findInstances, planFleet } from '../operations/fleet-plan';
 import { InstanceResult, publishResults, succeededMessage } from './results';
-import { describeSelection, Selection } from './selection';
+import { describeScope, describeSelection, FleetScope, Selection } from '../inputs/selection';
 
 export interface FleetConfig extends CommonConfig {
   operation: FleetOperationName;
@@ -72,23 +73,6 @@ export function fleetOf(inner: Operation<CommonConfig>): RunnableOperation<Fleet
       }
     },
   };
-}
-
-/** The instances of the scope; a refusal is explained with the scope, where the role is missing. */
-export async function findInstances(
-  job: Job,
-  config: CommonConfig & { scope: FleetScope },
-): Promise<FoundInstance[]> {
-  try {
-    return await job.instances(config.scope);
-  } catch (error) {
-    if (job.deadline.ended) throw error;
-    const { subscriptionId, resourceGroup = '' } = config.scope;
-    throw explainError(error, {
-      action: `Listing the API Management instances of ${describeScope(config.scope)}`,
-      config: { ...config, instance: { subscriptionId, resourceGroup, serviceName: '' } },
-    });
-  }
 }
 
 /**

@@ -1,6 +1,6 @@
 /** A fleet's results: one entry per instance, as the `results` output and as rows of the job summary. */
 import type { CommonConfig, Instance } from '../inputs/config';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import type { OutputName } from '../inputs/outputs';
 import type { OperationName } from '../inputs/table';
 import type { Job } from '../operations/operation';

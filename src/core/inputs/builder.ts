@@ -2,9 +2,8 @@
  * Reads the raw inputs into the typed parts of a configuration, collecting every problem instead of stopping at
  * the first, so a user sees all of them at once and nothing is sent to Azure while there is one.
  */
-import type { FleetScope } from '../fleet/plan';
-import { isFleet, parseSelection, Selection } from '../fleet/selection';
-import { Cloud, findCloud, isKnownAuthority } from '../sign-in/clouds';
+import { FleetScope, isFleet, parseSelection, Selection } from './selection';
+import { Cloud, findCloud, isKnownAuthority } from './clouds';
 import { expandBackupName } from './backup-name';
 import type {
   ApimStorageAccess,
@@ -15,7 +14,7 @@ import type {
   StorageLocation,
   Timing,
 } from './config';
-import { parseDuration } from './duration';
+import { parseDuration } from '../base/duration';
 import { quoteUrl } from './operation-url';
 import {
   checkBlobName,

@@ -3,7 +3,7 @@
  * (operations/*.ts); all of them are validated before anything is sent.
  */
 import type { ProxySettings } from '../net/proxy';
-import type { Cloud } from '../sign-in/clouds';
+import type { Cloud } from './clouds';
 import type { OperationName, Platform } from './table';
 
 export type SignIn =

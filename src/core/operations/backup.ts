@@ -1,9 +1,10 @@
 /** backup: the instance into a new blob, waited for, then stamped with where it came from. */
 import { blobUrl } from '../azure/blob-url';
 import type { ApimStorageAccess, CommonConfig, Instance } from '../inputs/config';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import { code, describeApimAccess } from '../report/summary';
-import type { Job, Operation } from './operation';
+import { addInstanceRows, describeBlob, describeInstance, describeTiming } from './describe';
+import type { Operation } from './operation';
 import { PreflightConfig, runPreflight } from './preflight';
 import { backUp } from './steps';
 
@@ -65,25 +66,3 @@ export const backup: Operation<BackupConfig> = {
     job.summary.rows.push(['Duration', formatDuration(durationMs)]);
   },
 };
-
-export function describeInstance(instance: Instance): string {
-  return `API Management instance '${instance.serviceName}' (resource group '${instance.resourceGroup}', subscription '${instance.subscriptionId}')`;
-}
-
-export function describeBlob(config: CommonConfig & { backupName: string }): string {
-  return `blob '${config.backupName}' in container '${config.storage.container}' of storage account '${config.storage.account}'`;
-}
-
-export function describeTiming(config: CommonConfig): string {
-  return `Timeout ${formatDuration(config.timing.timeoutMs)}, polling every ${formatDuration(config.timing.pollIntervalMs)} unless Azure asks otherwise.`;
-}
-
-export function addInstanceRows(job: Job, instance: Instance, tier?: string): void {
-  job.summary.rows.push(
-    [
-      'Instance',
-      `${code(instance.serviceName)}${tier ? ` (${tier})` : ''} in resource group ${code(instance.resourceGroup)}`,
-    ],
-    ['Subscription', code(instance.subscriptionId)],
-  );
-}

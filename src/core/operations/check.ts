@@ -20,7 +20,7 @@ import {
 import { evaluate, permissionFinding, skippedBecause, tierFinding } from '../preflight/rules';
 import { ActionableError, explainError } from '../report/errors';
 import { code, describeApimAccess } from '../report/summary';
-import { addInstanceRows, describeInstance } from './backup';
+import { addInstanceRows, describeInstance } from './describe';
 import type { Job, Operation } from './operation';
 import { preflightPlan } from './preflight';
 

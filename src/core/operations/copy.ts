@@ -6,10 +6,10 @@
  */
 import { blobUrl } from '../azure/blob-url';
 import type { ApimStorageAccess, CommonConfig, Instance } from '../inputs/config';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import { ActionableError, explainError } from '../report/errors';
 import { code, describeApimAccess } from '../report/summary';
-import { addInstanceRows, describeInstance, describeTiming } from './backup';
+import { addInstanceRows, describeInstance, describeTiming } from './describe';
 import type { Operation } from './operation';
 import { PreflightConfig, runPreflight } from './preflight';
 import { restoreInto, SafetyConfig } from './restore';

@@ -3,13 +3,12 @@
  * select) with their tier, location and whether they have backup; the ones with backup as data for the CI system's
  * own matrix, keyed by this step's input names so each matrix job passes them straight back in.
  */
-import { findInstances } from '../fleet/operation';
-import type { FleetScope, FoundInstance } from '../fleet/plan';
-import { describeScope, noBackupReason, planFleet } from '../fleet/plan';
-import { describeSelection, Selection } from '../fleet/selection';
+import type { FoundInstance } from '../azure/instances';
+import { findInstances, noBackupReason, planFleet } from './fleet-plan';
+import { describeScope, describeSelection, FleetScope, Selection } from '../inputs/selection';
 import { lacksBackup } from '../azure/tiers';
 import type { CommonConfig } from '../inputs/config';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import { outputName, OutputName } from '../inputs/outputs';
 import { inputName, Platform } from '../inputs/table';
 import { MAX_OUTPUT_BYTES } from '../report/bounded-output';

@@ -3,7 +3,7 @@
  * Azure's work fails in seconds instead. Also the release gate of verify.
  */
 import { ageMs, Backup } from '../azure/backup-entry';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 
 /** Why the backup cannot be restored into an instance of `tier`, or undefined when it can. */
 export function restoreProblem(

@@ -4,7 +4,7 @@
  */
 import { basename } from 'node:path';
 import { ageMs, Backup } from '../azure/backup-entry';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import { outputName } from '../inputs/outputs';
 import { publishList } from '../report/bounded-output';
 import { code, markdownTable } from '../report/summary';

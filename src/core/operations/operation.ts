@@ -5,10 +5,11 @@
 import type { ApimInstance } from '../azure/apim';
 import type { ArmResources } from '../azure/arm-resources';
 import type { BackupCatalog } from '../azure/backups';
-import type { Deadline } from '../azure/deadline';
-import type { FleetScope, FoundInstance } from '../fleet/plan';
+import type { FoundInstance } from '../azure/instances';
+import type { Deadline } from '../base/deadline';
 import type { ConfigBuilder } from '../inputs/builder';
 import type { CommonConfig, Instance, RunContext } from '../inputs/config';
+import type { FleetScope } from '../inputs/selection';
 import type { OperationName } from '../inputs/table';
 import type { Logger, OutputName } from '../ports';
 

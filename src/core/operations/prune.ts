@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { ageMs, Backup } from '../azure/backup-entry';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import { publishList } from '../report/bounded-output';
 import { ActionableError } from '../report/errors';
 import { code } from '../report/summary';

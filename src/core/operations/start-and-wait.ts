@@ -2,9 +2,9 @@
 import type { ApimInstance, ApimOperationKind, BackupLocation } from '../azure/apim';
 import { MIN_POLL_MS } from '../azure/wait';
 import type { CommonConfig } from '../inputs/config';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
+import { resumeHint } from '../report/resume-hint';
 import type { Job } from './operation';
-import { resumeHint } from './status';
 
 /** Returns how long the operation took, or undefined when the step did not wait for it. */
 export async function startAndWait(

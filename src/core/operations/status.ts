@@ -4,11 +4,11 @@
  * is requested: the step's Azure token goes to the configured Resource Manager host and nowhere else.
  */
 import type { CommonConfig, Instance } from '../inputs/config';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import { checkOperationUrl, quoteUrl } from '../inputs/operation-url';
-import { inputName, Platform } from '../inputs/table';
+import { resumeHint } from '../report/resume-hint';
 import { code } from '../report/summary';
-import { addInstanceRows, describeInstance } from './backup';
+import { addInstanceRows, describeInstance } from './describe';
 import type { Operation } from './operation';
 
 export interface StatusConfig extends CommonConfig {
@@ -67,8 +67,3 @@ export const status: Operation<StatusConfig> = {
     job.summary.rows.push(['Waited', formatDuration(waited)]);
   },
 };
-
-/** The exact inputs that wait for an operation later, on this platform. */
-export function resumeHint(platform: Platform, operationUrl: string): string {
-  return `To wait for it later, run the step with ${inputName('operation', platform)}: status and ${inputName('operationUrl', platform)}: ${operationUrl}`;
-}

@@ -7,7 +7,7 @@ import type { ApimInstance, BackupLocation, InstanceFacts } from '../azure/apim'
 import { ownership, Provenance } from '../azure/backup-entry';
 import { blobUrl } from '../azure/blob-url';
 import type { ApimStorageAccess, CommonConfig, Instance } from '../inputs/config';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import { inputName, InputKey } from '../inputs/table';
 import type { Job } from './operation';
 import { startAndWait } from './start-and-wait';

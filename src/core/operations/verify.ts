@@ -4,10 +4,10 @@
  */
 import { ageMs } from '../azure/backup-entry';
 import type { Instance } from '../inputs/config';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import { ActionableError } from '../report/errors';
 import { code } from '../report/summary';
-import { addInstanceRows, describeInstance } from './backup';
+import { addInstanceRows, describeInstance } from './describe';
 import { CatalogConfig, describeCatalog, listBackups, unprovenNote } from './catalog-config';
 import { describeBackup, restoreProblem } from './guards';
 import type { Operation } from './operation';

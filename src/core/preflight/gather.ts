@@ -6,33 +6,15 @@
  */
 import {
   ArmResources,
-  BlobService,
   Read,
   ReadFailure,
-  RoleAssignment,
   RoleDefinition,
   StorageAccount,
   storageAccountId,
-  WorkspaceLink,
 } from '../azure/arm-resources';
 import { roleGuid } from './permissions';
-import type { PreflightPlan } from './plan';
+import type { PreflightPlan, PreflightReads } from './plan';
 import { storageIdentity } from './rules';
-
-export interface PreflightReads {
-  account: Read<StorageAccount>;
-  blobService: Read<BlobService>;
-  /** By principal ID, lower case. */
-  assignments: Map<string, Read<RoleAssignment[]>>;
-  /** By role GUID, lower case: those listed at the account and those read one by one. */
-  definitions: Map<string, RoleDefinition>;
-  /** Why some definitions could not be read, when so. */
-  definitionsFailure?: ReadFailure;
-  /** By instance resource ID, lower case. */
-  workspaceLinks: Map<string, Read<WorkspaceLink[]>>;
-  /** Rounds of requests it took: 1 unless a guess missed. */
-  rounds: number;
-}
 
 export async function gather(arm: ArmResources, plan: PreflightPlan): Promise<PreflightReads> {
   const { storage, subjects } = plan;

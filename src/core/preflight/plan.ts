@@ -4,7 +4,15 @@
  * checks read them in one round of requests (gather.ts) and judge them with pure rules (rules.ts).
  */
 import type { InstanceFacts } from '../azure/apim';
-import type { ReadFailure } from '../azure/arm-resources';
+import type {
+  BlobService,
+  Read,
+  ReadFailure,
+  RoleAssignment,
+  RoleDefinition,
+  StorageAccount,
+  WorkspaceLink,
+} from '../azure/arm-resources';
 import type { ApimStorageAccess, Instance } from '../inputs/config';
 import type { Platform } from '../inputs/table';
 
@@ -33,6 +41,22 @@ export interface PreflightPlan {
   storage: StorageAccountRef;
   /** For input names in what to do. */
   platform: Platform;
+}
+
+/** Everything the rules judge, as gather.ts reads it. */
+export interface PreflightReads {
+  account: Read<StorageAccount>;
+  blobService: Read<BlobService>;
+  /** By principal ID, lower case. */
+  assignments: Map<string, Read<RoleAssignment[]>>;
+  /** By role GUID, lower case: those listed at the account and those read one by one. */
+  definitions: Map<string, RoleDefinition>;
+  /** Why some definitions could not be read, when so. */
+  definitionsFailure?: ReadFailure;
+  /** By instance resource ID, lower case. */
+  workspaceLinks: Map<string, Read<WorkspaceLink[]>>;
+  /** Rounds of requests it took: 1 unless a guess missed. */
+  rounds: number;
 }
 
 /**

@@ -15,7 +15,6 @@ import type {
 import { SUPPORTED_TIERS, UNSUPPORTED_TIERS } from '../azure/tiers';
 import type { ApimStorageAccess } from '../inputs/config';
 import { inputName, InputKey } from '../inputs/table';
-import type { PreflightReads } from './gather';
 import {
   allows,
   BACKUP_ACTION,
@@ -26,7 +25,7 @@ import {
   roleGuid,
   scopeCovers,
 } from './permissions';
-import type { CheckName, DataNeed, Finding, PreflightPlan, PreflightSubject } from './plan';
+import type { CheckName, DataNeed, Finding, PreflightPlan, PreflightReads, PreflightSubject } from './plan';
 
 const CONTRIBUTOR = 'Storage Blob Data Contributor';
 const READER = 'Storage Blob Data Reader';

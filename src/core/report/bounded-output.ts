@@ -6,10 +6,10 @@
  * while a JSON file in the runner's temp folder holds every entry and a second output names it. The log says when
  * the list was cut. One rule for every list output (backups, deleted, and later ones).
  */
+import type { RunContext } from '../inputs/config';
 import { outputName } from '../inputs/outputs';
 import { inputName } from '../inputs/table';
-import type { Job } from '../operations/operation';
-import type { OutputName } from '../ports';
+import type { Logger, OutputName } from '../ports';
 import { neutralise } from './neutralise';
 
 export const MAX_OUTPUT_BYTES = 32 * 1024;
@@ -59,8 +59,16 @@ export interface PublishedList {
   file?: string;
 }
 
+/** What publishList uses of the operation's Job (operations/operation.ts). */
+export interface ListPublisher {
+  context: Pick<RunContext, 'platform'>;
+  log: Pick<Logger, 'info' | 'warning'>;
+  setOutput(name: OutputName, value: string): void;
+  saveJson(stem: string, value: unknown): Promise<string>;
+}
+
 /** Sets the list output and the file output, and logs when the list was cut and where the whole one is. */
-export async function publishList(job: Job, list: ListOutput): Promise<PublishedList> {
+export async function publishList(job: ListPublisher, list: ListOutput): Promise<PublishedList> {
   const { platform } = job.context;
   const name = (key: OutputName) => outputName(key, platform);
   const total = list.entries.length;

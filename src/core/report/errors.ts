@@ -5,11 +5,10 @@
 import type { RestError } from '@azure/core-rest-pipeline';
 import type { ApimStorageAccess, CommonConfig, Instance, StorageLocation } from '../inputs/config';
 import { InputKey, inputName } from '../inputs/table';
-import { resumeHint } from '../operations/status';
 import type { Network } from '../net/network';
-import type { IdTokenClaims } from '../sign-in/id-token';
 import { ActionableError } from './actionable';
 import { answeredByServer, unreachableError } from './network';
+import { resumeHint } from './resume-hint';
 
 export { ActionableError };
 
@@ -24,7 +23,8 @@ export interface ErrorContext {
   /** What was being done, e.g. "Backup of API Management instance 'x'". */
   action: string;
   config: ErrorSubject;
-  idTokenClaims?: IdTokenClaims;
+  /** Of the runner's ID token, as sign-in/id-token decodes them: who Entra was told the step is. */
+  idTokenClaims?: { iss?: string; sub?: string; aud?: string | string[] };
   /** The step's network: which host could not be reached, by which route; a failure there explains the error. */
   network?: Pick<Network, 'failureFor' | 'settings'>;
 }

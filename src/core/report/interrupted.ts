@@ -1,10 +1,17 @@
 /** What the step says when it stops early (timeout or cancel), and where things stand in Azure when it fails. */
 import type { CommonConfig } from '../inputs/config';
-import { formatDuration } from '../inputs/duration';
+import { formatDuration } from '../base/duration';
 import { inputName } from '../inputs/table';
-import type { Job } from '../operations/operation';
-import { resumeHint } from '../operations/status';
 import { ActionableError } from './errors';
+import { resumeHint } from './resume-hint';
+
+/** What these messages read of the step's Job (operations/operation.ts): what is done, what still runs in Azure. */
+export interface JobState {
+  readonly running: { label: string; url: string }[];
+  readonly operationUrl: string | undefined;
+  readonly done: string[];
+  readonly recovery?: string;
+}
 
 /** Several operations still running (a fleet): each is listed below the message, with its URL. */
 function severalRunning(config: CommonConfig, count: number): string {
@@ -68,7 +75,7 @@ export function cancelError(
 }
 
 /** Said the moment the runner cancels: what goes on in Azure (every operation still running), else what stops. */
-export function cancelNotice(config: CommonConfig, job: Job, activity: string | undefined): string {
+export function cancelNotice(config: CommonConfig, job: JobState, activity: string | undefined): string {
   const { running } = job;
   if (running.length > 1) {
     return `Cancelled: the step stops waiting. These go on in Azure:\n${running.map(({ label, url }) => `  - ${label}: ${url}`).join('\n')}`;
@@ -79,7 +86,7 @@ export function cancelNotice(config: CommonConfig, job: Job, activity: string | 
 }
 
 /** What finished, what may still run in Azure (the operation-url output names the last), and how to undo. */
-export function whereThingsStand(job: Job): string[] {
+export function whereThingsStand(job: JobState): string[] {
   const lines: string[] = [];
   if (job.done.length > 0) lines.push('Done:', ...job.done.map((note) => `  - ${note}`));
   if (job.running.length > 0) {

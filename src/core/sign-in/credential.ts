@@ -7,12 +7,12 @@ import {
   ClientSecretCredential,
   ManagedIdentityCredential,
 } from '@azure/identity';
-import { Cloud } from './clouds';
+import { Cloud } from '../inputs/clouds';
 import type { SignIn } from '../inputs/config';
 import { IdTokenCache } from './id-token';
 import { SecretRegistry } from '../report/secrets';
 import { refreshTime } from './token-lifetime';
-import type { Deadline } from '../azure/deadline';
+import type { Deadline } from '../base/deadline';
 import type { Network } from '../net/network';
 import { sdkHttpClient } from '../net/sdk-http';
 

@@ -3,25 +3,20 @@
  * (else nothing starts), a pattern's finds without backup are skipped with a note, and a selection that runs
  * nothing fails, naming where it looked.
  */
+import type { FoundInstance } from '../azure/instances';
 import { lacksBackup } from '../azure/tiers';
-import type { Instance } from '../inputs/config';
+import type { CommonConfig } from '../inputs/config';
+import {
+  describeScope,
+  describeSelection,
+  FleetScope,
+  hasTags,
+  matchesPattern,
+  Selection,
+} from '../inputs/selection';
 import { inputName, Platform } from '../inputs/table';
-import { ActionableError } from '../report/errors';
-import { describeSelection, hasTags, matchesPattern, Selection } from './selection';
-
-/** An instance as the service list shows it. */
-export interface FoundInstance extends Instance {
-  tier: string;
-  location?: string;
-  tags?: Record<string, string>;
-}
-
-/** Where a fleet looks: a resource group, or the whole subscription. */
-export interface FleetScope {
-  subscriptionId: string;
-  /** Undefined: every resource group of the subscription. */
-  resourceGroup?: string;
-}
+import { ActionableError, explainError } from '../report/errors';
+import type { Job } from './operation';
 
 export interface FleetPlan {
   /** Named ones first, in the order given, then a pattern's finds by name. */
@@ -30,14 +25,25 @@ export interface FleetPlan {
   skipped: { instance: FoundInstance; reason: string }[];
 }
 
-export function describeScope(scope: FleetScope): string {
-  return scope.resourceGroup
-    ? `resource group '${scope.resourceGroup}' of subscription '${scope.subscriptionId}'`
-    : `subscription '${scope.subscriptionId}' (every resource group)`;
-}
-
 export function noBackupReason(instance: FoundInstance): string {
   return `${instance.tier} has no backup or restore`;
+}
+
+/** The instances of the scope; a refusal is explained with the scope, where the role is missing. */
+export async function findInstances(
+  job: Job,
+  config: CommonConfig & { scope: FleetScope },
+): Promise<FoundInstance[]> {
+  try {
+    return await job.instances(config.scope);
+  } catch (error) {
+    if (job.deadline.ended) throw error;
+    const { subscriptionId, resourceGroup = '' } = config.scope;
+    throw explainError(error, {
+      action: `Listing the API Management instances of ${describeScope(config.scope)}`,
+      config: { ...config, instance: { subscriptionId, resourceGroup, serviceName: '' } },
+    });
+  }
 }
 
 /** The plan, or an ActionableError saying what in the selection cannot run; nothing has started either way. */

@@ -2,7 +2,7 @@
  * Which instances a step means: service-name as one name, a list of names, or patterns with `*`, and instance-tags.
  * Pure rules, checked before sign-in; matching runs on the service list Resource Manager returns.
  */
-import { checkServiceName } from '../inputs/naming-rules';
+import { checkServiceName } from './naming-rules';
 
 /** What service-name and instance-tags select, once checked. */
 export interface Selection {
@@ -17,6 +17,19 @@ export interface Selection {
 export interface TagFilter {
   name: string;
   value?: string;
+}
+
+/** Where a fleet looks: a resource group, or the whole subscription. */
+export interface FleetScope {
+  subscriptionId: string;
+  /** Undefined: every resource group of the subscription. */
+  resourceGroup?: string;
+}
+
+export function describeScope(scope: FleetScope): string {
+  return scope.resourceGroup
+    ? `resource group '${scope.resourceGroup}' of subscription '${scope.subscriptionId}'`
+    : `subscription '${scope.subscriptionId}' (every resource group)`;
 }
 
 /** The entries of service-name: comma- or newline-separated, trimmed, empty ones dropped. */

@@ -1,16 +1,17 @@
 /**
  * Validates and normalises every input in one place, before any sign-in: all problems are collected and reported
- * together, and nothing is sent anywhere when there is one. The operation says which parts it needs.
+ * together, and nothing is sent anywhere when there is one. The operation says which parts it needs. It picks the
+ * operation and wraps it for several instances, so it sits beside run.ts, above the operations and the fleet.
  */
-import { fleetOf, FleetConfig } from '../fleet/operation';
-import { isFleet } from '../fleet/selection';
-import type { Operation, RunnableOperation } from '../operations/operation';
-import { OPERATION_MODULES } from '../operations';
-import { ConfigBuilder } from './builder';
-import { checkServiceName } from './naming-rules';
-import { CommonConfig, ConnectionInputs, Instance, InputError, RunContext } from './config';
-import { recordReads } from './record-reads';
-import { resolveSignIn } from './sign-in';
+import { fleetOf, FleetConfig } from './fleet/operation';
+import { isFleet } from './inputs/selection';
+import type { Operation, RunnableOperation } from './operations/operation';
+import { OPERATION_MODULES } from './operations';
+import { ConfigBuilder } from './inputs/builder';
+import { checkServiceName } from './inputs/naming-rules';
+import { CommonConfig, ConnectionInputs, Instance, InputError, RunContext } from './inputs/config';
+import { recordReads } from './inputs/record-reads';
+import { resolveSignIn } from './inputs/sign-in';
 import {
   FLEET_OPERATIONS,
   FleetOperationName,
@@ -21,7 +22,7 @@ import {
   OperationName,
   RawInputs,
   usedBy,
-} from './table';
+} from './inputs/table';
 
 const NO_STORAGE = { account: '', container: '', blobEndpoint: '', customEndpoint: false };
 
