@@ -19,10 +19,11 @@ import type {
 import type { ArmResources } from '../../src/core/azure/arm-resources';
 import {
   Backup,
-  BACKUP_LIFETIME_MS,
-  lowerKeys,
+  ListedBlob,
+  newestFirst,
   ownership,
   Provenance,
+  toBackup,
 } from '../../src/core/azure/backup-entry';
 import type { BackupCatalog, DeleteOutcome, Listing } from '../../src/core/azure/backups';
 import { blobUrl } from '../../src/core/azure/blob-url';
@@ -305,9 +306,7 @@ export class FakeCatalog implements Pick<BackupCatalog, keyof BackupCatalog> {
     }
     this.afterList?.();
     return {
-      backups: backups.sort(
-        (a, b) => b.createdOn.getTime() - a.createdOn.getTime() || a.name.localeCompare(b.name),
-      ),
+      backups: backups.sort(newestFirst),
       unproven,
     };
   }
@@ -355,22 +354,17 @@ export class FakeCatalog implements Pick<BackupCatalog, keyof BackupCatalog> {
   }
 
   private toBackup(blob: StoredBlob): Backup {
-    const metadata = lowerKeys(blob.metadata);
-    const stamped = metadata.apimcreated ? Date.parse(metadata.apimcreated) : NaN;
-    const createdOn = Number.isNaN(stamped) ? blob.createdOn : new Date(stamped);
-    const expiresOn = new Date(createdOn.getTime() + BACKUP_LIFETIME_MS);
-    return {
+    const listed: ListedBlob = {
       name: blob.name,
-      url: this.url(blob.name),
-      createdOn,
-      expiresOn,
-      sizeBytes: blob.sizeBytes,
-      sku: metadata.apimsku,
-      service: metadata.apimservice,
-      run: metadata.apimrun,
-      expired: expiresOn.getTime() <= Date.now(),
-      leased: blob.leased,
+      metadata: blob.metadata,
+      properties: {
+        createdOn: blob.createdOn,
+        lastModified: blob.createdOn,
+        contentLength: blob.sizeBytes,
+        leaseState: blob.leased ? 'leased' : 'available',
+      },
     };
+    return toBackup(listed, this.url(blob.name), Date.now());
   }
 
   private refuseIfTold(need: StorageNeed): void {

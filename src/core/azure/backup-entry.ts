@@ -68,6 +68,40 @@ export function ownership(
   return DATED.test(rest) || SAFETY_MARKER.test(rest) ? 'own' : 'unproven';
 }
 
+/** What a blob listing says of one blob: the fields of the SDK's BlobItem that make it a Backup. */
+export interface ListedBlob {
+  name: string;
+  metadata?: Record<string, string>;
+  properties: { createdOn?: Date; lastModified: Date; contentLength?: number; leaseState?: string };
+}
+
+/** A blob of the instance as a Backup: its stamped creation time wins over the blob's (a copy resets that). */
+export function toBackup(item: ListedBlob, url: string, now: number): Backup {
+  const metadata = lowerKeys(item.metadata);
+  const stamped = metadata.apimcreated ? Date.parse(metadata.apimcreated) : NaN;
+  const createdOn = Number.isNaN(stamped)
+    ? (item.properties.createdOn ?? item.properties.lastModified)
+    : new Date(stamped);
+  const expiresOn = new Date(createdOn.getTime() + BACKUP_LIFETIME_MS);
+  return {
+    name: item.name,
+    url,
+    createdOn,
+    expiresOn,
+    sizeBytes: item.properties.contentLength ?? 0,
+    sku: metadata.apimsku,
+    service: metadata.apimservice,
+    run: metadata.apimrun,
+    expired: expiresOn.getTime() <= now,
+    leased: item.properties.leaseState === 'leased',
+  };
+}
+
+/** Listing order: newest first, then by name, so equal times list the same way every run. */
+export function newestFirst(a: Backup, b: Backup): number {
+  return b.createdOn.getTime() - a.createdOn.getTime() || a.name.localeCompare(b.name);
+}
+
 export function ageMs(backup: Backup, now = Date.now()): number {
   return Math.max(0, now - backup.createdOn.getTime());
 }

@@ -4,7 +4,6 @@
  */
 import type { TokenCredential } from '@azure/identity';
 import {
-  BlobItem,
   BlobServiceClient,
   ContainerClient,
   RestError,
@@ -15,7 +14,7 @@ import type { PipelineOptions } from '@azure/core-rest-pipeline';
 import type { StorageLocation } from '../inputs/config';
 import type { Network } from '../net/network';
 import { explainStorageError, StorageNeed } from '../report/errors';
-import { Backup, BACKUP_LIFETIME_MS, lowerKeys, ownership, Provenance } from './backup-entry';
+import { Backup, ListedBlob, newestFirst, ownership, Provenance, toBackup } from './backup-entry';
 import { forEachConcurrently } from '../base/concurrently';
 import { blobUrl } from './blob-url';
 import type { Deadline } from '../base/deadline';
@@ -102,7 +101,7 @@ export class BackupCatalog {
         for await (const page of pages) {
           for (const item of page.segment.blobItems) {
             const owner = ownership(item.name, item.metadata, serviceName);
-            if (owner === 'own') backups.push(this.toBackup(item));
+            if (owner === 'own') backups.push(toBackup(item, this.url(item.name), this.now()));
             else if (owner === 'unproven') unproven.push(item.name);
           }
         }
@@ -133,7 +132,7 @@ export class BackupCatalog {
         `reading backup '${name}' in ${this.where}`,
         (abortSignal) => this.container.getBlobClient(name).getProperties({ abortSignal }),
       );
-      return this.toBackup({
+      const blob: ListedBlob = {
         name,
         metadata: properties.metadata,
         properties: {
@@ -142,7 +141,8 @@ export class BackupCatalog {
           contentLength: properties.contentLength,
           leaseState: properties.leaseState,
         },
-      } as BlobItem);
+      };
+      return toBackup(blob, this.url(name), this.now());
     } catch (error) {
       if (error instanceof RestError && error.statusCode === 404 && !isContainerMissing(error))
         return undefined;
@@ -186,27 +186,6 @@ export class BackupCatalog {
     return outcome;
   }
 
-  private toBackup(item: BlobItem): Backup {
-    const metadata = lowerKeys(item.metadata);
-    const stamped = metadata.apimcreated ? Date.parse(metadata.apimcreated) : NaN;
-    const createdOn = Number.isNaN(stamped)
-      ? (item.properties.createdOn ?? item.properties.lastModified)
-      : new Date(stamped);
-    const expiresOn = new Date(createdOn.getTime() + BACKUP_LIFETIME_MS);
-    return {
-      name: item.name,
-      url: this.url(item.name),
-      createdOn,
-      expiresOn,
-      sizeBytes: item.properties.contentLength ?? 0,
-      sku: metadata.apimsku,
-      service: metadata.apimservice,
-      run: metadata.apimrun,
-      expired: expiresOn.getTime() <= this.now(),
-      leased: item.properties.leaseState === 'leased',
-    };
-  }
-
   private explain(error: unknown, need: StorageNeed): Error {
     if (this.deadline.expired) return error as Error;
     return explainStorageError(error, {
@@ -216,10 +195,6 @@ export class BackupCatalog {
       network: this.network,
     });
   }
-}
-
-function newestFirst(a: Backup, b: Backup): number {
-  return b.createdOn.getTime() - a.createdOn.getTime() || a.name.localeCompare(b.name);
 }
 
 /** Metadata values are ASCII: anything else (a project name with accents in a run URL) is percent-encoded. */
