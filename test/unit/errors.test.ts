@@ -444,3 +444,245 @@ describe('explainError: MSAL-wrapped Entra answers', () => {
     expect(message).toContain('Something else - Description: not an Entra code');
   });
 });
+
+/**
+ * Every case of the hint table, word for word, in the order the table tries them: a change to any hint's text,
+ * to what a case matches, or to the order of the cases turns one of these red.
+ */
+describe('explainError: the hint of every case, word for word', () => {
+  const AUTHORIZATION_SCOPE = `${SERVICE_SCOPE}/extra`;
+  const CONFLICT_HINT =
+    'Another management operation (a deployment, a scale, or a backup or restore) is running on the instance. Wait for it to finish and retry; serialise pipeline runs that touch the same instance (a concurrency group on GitHub, an exclusive lock on Azure DevOps).';
+  const STORAGE_TAIL =
+    'With a storage firewall, allow trusted Microsoft services and use the system-assigned identity. CORS must not be enabled on the Blob service.';
+  const storageDenied = () =>
+    operationFailure(
+      'InvalidParameters',
+      "Failed to access storage account 'contosobackups': This request is not authorized to perform this operation using this permission. (403) AuthorizationPermissionMismatch",
+    );
+  const federationError = () =>
+    entraError(
+      'invalid_request',
+      "AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: 'https://token.actions.githubusercontent.com'. Assertion Subject: 'repo:owner/name:ref:refs/heads/main'. Assertion Audience: 'api://AzureADTokenExchange'.",
+    );
+  const restore: RawInputs = { operation: 'restore' };
+  const secret: RawInputs = { clientSecret: CLIENT_SECRET };
+
+  it.each([
+    [
+      'AADSTS700016: no such application',
+      entraError(
+        'unauthorized_client',
+        `AADSTS700016: Application with identifier '${CLIENT}' was not found.`,
+      ),
+      secret,
+      `No application with client ID '${CLIENT}' exists in tenant '${TENANT}'. Check client-id and tenant-id: the app must be registered (or consented) in that directory.`,
+    ],
+    [
+      'AADSTS7000215: a wrong client secret',
+      entraError('invalid_client', 'AADSTS7000215: Invalid client secret provided.'),
+      secret,
+      `The client secret is wrong or has expired. Create a new secret for app '${CLIENT}' and update client-secret. Use the secret's value, not its ID.`,
+    ],
+    [
+      'AADSTS7000222: an expired client secret',
+      entraError('invalid_client', 'AADSTS7000222: The provided client secret keys are expired.'),
+      secret,
+      `The client secret is wrong or has expired. Create a new secret for app '${CLIENT}' and update client-secret. Use the secret's value, not its ID.`,
+    ],
+    [
+      'AADSTS70021: no matching federated credential',
+      federationError(),
+      {},
+      `No federated credential on app '${CLIENT}' matches this run's ID token. Add one with issuer 'https://token.actions.githubusercontent.com', subject 'repo:owner/name:ref:refs/heads/main' and audience 'api://AzureADTokenExchange' (Entra ID > App registrations > Certificates & secrets > Federated credentials).`,
+    ],
+    [
+      'AADSTS700024: an expired ID token',
+      entraError('invalid_client', 'AADSTS700024: Client assertion is not within its valid time range.'),
+      {},
+      'Entra ID received an expired ID token. Check the runner clock; if it keeps happening, report it with the log of this run.',
+    ],
+    [
+      'AADSTS90002: no such tenant',
+      entraError('invalid_request', `AADSTS90002: Tenant '${TENANT}' not found.`),
+      {},
+      `Tenant '${TENANT}' was not found. Check tenant-id (the directory ID of the subscription's tenant).`,
+    ],
+    [
+      'endpoints_resolution_error: MSAL found no tenant',
+      new Error('endpoints_resolution_error: Error: could not resolve endpoints.'),
+      {},
+      `Tenant '${TENANT}' was not found. Check tenant-id (the directory ID of the subscription's tenant).`,
+    ],
+    [
+      'AADSTS700027: the certificate is not registered',
+      entraError('invalid_client', 'AADSTS700027: Client assertion contains an invalid signature.'),
+      {},
+      `The certificate is not registered on app '${CLIENT}', or has expired. Upload its public part to the app registration.`,
+    ],
+    [
+      'a user-assigned managed identity not on this machine',
+      new Error(
+        `ManagedIdentityCredential: No Managed Identity found for specified ClientId/ResourceId/PrincipalId.`,
+      ),
+      { auth: 'managed-identity' },
+      `The user-assigned identity with client ID '${CLIENT}' is not assigned to this machine. Assign it to the VM or scale set of the runner, or check client-id (leave it empty for the system-assigned identity).`,
+    ],
+    [
+      'no managed identity at all',
+      new Error(
+        'ManagedIdentityCredential: No Managed Identity found for specified ClientId/ResourceId/PrincipalId.',
+      ),
+      { auth: 'managed-identity', clientId: '' },
+      'No managed identity is available here. Use a self-hosted runner or agent on an Azure VM, scale set or App Service with an identity, or choose another sign-in method.',
+    ],
+    [
+      'no Azure CLI session',
+      new Error(
+        "AzureCliCredential: Please run 'az login' from a command prompt to authenticate before using this credential.",
+      ),
+      { auth: 'azure-cli' },
+      'No usable Azure CLI session. Run azure/login (or az login) in an earlier step of the same job, or choose another sign-in method.',
+    ],
+    [
+      'AuthorizationFailed: the action and scope from the message',
+      new RestError(
+        `The client '${CLIENT}' does not have authorization to perform action 'Microsoft.ApiManagement/service/backup/action' over scope '${AUTHORIZATION_SCOPE}' or the scope is invalid.`,
+        { code: 'AuthorizationFailed', statusCode: 403 },
+      ),
+      {},
+      `The identity you signed in as lacks permission for 'Microsoft.ApiManagement/service/backup/action'. Grant it 'API Management Service Contributor' (or a custom role with Microsoft.ApiManagement/service/backup/action and restore/action) on scope '${AUTHORIZATION_SCOPE}'. New role assignments can take a few minutes to apply.`,
+    ],
+    [
+      'a 403 that is not about storage: the instance scope',
+      new RestError('Forbidden', { statusCode: 403 }),
+      {},
+      `The identity you signed in as lacks permission. Grant it 'API Management Service Contributor' (or a custom role with Microsoft.ApiManagement/service/backup/action and restore/action) on scope '${SERVICE_SCOPE}'. New role assignments can take a few minutes to apply.`,
+    ],
+    [
+      'InvalidAuthenticationTokenTenant',
+      new RestError('The access token is from the wrong issuer.', {
+        code: 'InvalidAuthenticationTokenTenant',
+        statusCode: 401,
+      }),
+      {},
+      "The subscription belongs to another tenant. Set tenant-id to the subscription's tenant.",
+    ],
+    [
+      'SubscriptionNotFound',
+      new RestError(`The subscription '${SUBSCRIPTION}' could not be found.`, {
+        code: 'SubscriptionNotFound',
+        statusCode: 404,
+      }),
+      {},
+      `Subscription '${SUBSCRIPTION}' was not found, or the identity has no access to it. Check subscription-id.`,
+    ],
+    [
+      'InvalidSubscriptionId',
+      new RestError("The provided subscription identifier 'x' is malformed or invalid.", {
+        code: 'InvalidSubscriptionId',
+        statusCode: 400,
+      }),
+      {},
+      `Subscription '${SUBSCRIPTION}' was not found, or the identity has no access to it. Check subscription-id.`,
+    ],
+    [
+      'ResourceGroupNotFound',
+      new RestError("Resource group 'rg-apim' could not be found.", {
+        code: 'ResourceGroupNotFound',
+        statusCode: 404,
+      }),
+      {},
+      `Resource group 'rg-apim' does not exist in subscription '${SUBSCRIPTION}'. Check resource-group and subscription-id.`,
+    ],
+    [
+      'ResourceNotFound',
+      new RestError("The Resource 'Microsoft.ApiManagement/service/contoso-apim' was not found.", {
+        code: 'ResourceNotFound',
+        statusCode: 404,
+      }),
+      {},
+      'Check service-name, resource-group and subscription-id, and that the identity can read the instance.',
+    ],
+    [
+      'a 404 that is not about a blob',
+      new RestError('Not Found', { statusCode: 404 }),
+      {},
+      'Check service-name, resource-group and subscription-id, and that the identity can read the instance.',
+    ],
+    [
+      'an expired backup',
+      operationFailure('InvalidParameters', 'Cannot restore: backup expired'),
+      restore,
+      "Backups expire 30 days after they are taken. Restore a newer backup than 'nightly.apimbackup', or take a new one.",
+    ],
+    [
+      'a SKU mismatch',
+      operationFailure(
+        'InvalidParameters',
+        "Cannot restore: current SKU is 'StandardV2', backup SKU is 'Standard'",
+      ),
+      restore,
+      "A backup restores only to an instance of the same tier. Scale 'contoso-apim' from StandardV2 to Standard first, or restore a backup taken from a StandardV2 instance.",
+    ],
+    ['a 409', new RestError('Busy.', { statusCode: 409 }), {}, CONFLICT_HINT],
+    [
+      'another operation, without a 409',
+      operationFailure('Failed', 'The service is in the middle of another operation.'),
+      {},
+      CONFLICT_HINT,
+    ],
+    [
+      'a missing blob on restore',
+      new RestError('The specified blob does not exist.', { code: 'BlobNotFound', statusCode: 404 }),
+      restore,
+      "Check that blob 'nightly.apimbackup' exists in container 'apim-backups' of storage account 'contosobackups' (backup-name, container).",
+    ],
+    [
+      'storage denied, access key',
+      storageDenied(),
+      { storageKey: STORAGE_KEY },
+      `API Management could not use storage account 'contosobackups'. Check that storage-key is a current key of storage account 'contosobackups' (keys are rotated). ${STORAGE_TAIL}`,
+    ],
+    [
+      'storage denied, system-assigned identity',
+      storageDenied(),
+      {},
+      `API Management could not use storage account 'contosobackups'. Enable the system-assigned identity of 'contoso-apim' and grant it 'Storage Blob Data Contributor' on storage account 'contosobackups'. ${STORAGE_TAIL}`,
+    ],
+    [
+      'storage denied, user-assigned identity',
+      storageDenied(),
+      { storageAccess: 'user-assigned-identity', storageIdentityClientId: IDENTITY },
+      `API Management could not use storage account 'contosobackups'. Assign identity '${IDENTITY}' to 'contoso-apim' and grant it 'Storage Blob Data Contributor' on storage account 'contosobackups'. ${STORAGE_TAIL}`,
+    ],
+    [
+      'Azure unreachable',
+      new RestError('getaddrinfo ENOTFOUND management.azure.com', { code: 'REQUEST_SEND_ERROR' }),
+      {},
+      "Could not reach Azure (https://management.azure.com). Check the runner's network, proxy and environment.",
+    ],
+  ] as [string, unknown, RawInputs, string][])('%s', (_label, error, raw, expected) => {
+    expect(explain(error, contextOf(raw)).hint).toBe(expected);
+  });
+
+  it.each([
+    [
+      'a managed-identity message under another sign-in method',
+      new Error('ManagedIdentityCredential: authentication unavailable.'),
+      {},
+    ],
+    [
+      'a missing blob on backup',
+      new RestError('The specified blob does not exist.', { code: 'BlobNotFound', statusCode: 400 }),
+      {},
+    ],
+    [
+      'a code no case knows',
+      new RestError('The quota is exceeded.', { code: 'QuotaExceeded', statusCode: 400 }),
+      {},
+    ],
+  ] as [string, unknown, RawInputs][])('no hint: %s', (_label, error, raw) => {
+    expect(explainError(error, contextOf(raw)).hint).toBeUndefined();
+  });
+});

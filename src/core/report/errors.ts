@@ -3,7 +3,7 @@
  * message, and what to do about it.
  */
 import type { RestError } from '@azure/core-rest-pipeline';
-import type { ApimStorageAccess, CommonConfig, Instance, StorageLocation } from '../inputs/config';
+import type { ApimStorageAccess, CommonConfig, Instance, SignIn, StorageLocation } from '../inputs/config';
 import { InputKey, inputName } from '../inputs/table';
 import type { Network } from '../net/network';
 import { ActionableError } from './actionable';
@@ -73,10 +73,10 @@ function statusForbidden(facts: AzureErrorFacts, url: string, context: ErrorCont
   const { config } = context;
   const instance = config.instance ?? { subscriptionId: '', resourceGroup: '', serviceName: '' };
   // Azure names the operation as the scope; the role is granted on the instance (or above).
-  const scope = (
-    /scope '([^']+)'/.exec(facts.message)?.[1] ??
-    `/subscriptions/${instance.subscriptionId}/resourceGroups/${instance.resourceGroup}/providers/Microsoft.ApiManagement/service/${instance.serviceName}`
-  ).replace(/(\/providers\/Microsoft\.ApiManagement\/service\/[^/]+)\/.*$/i, '$1');
+  const scope = (/scope '([^']+)'/.exec(facts.message)?.[1] ?? serviceScopeOf(instance)).replace(
+    /(\/providers\/Microsoft\.ApiManagement\/service\/[^/]+)\/.*$/i,
+    '$1',
+  );
   const started =
     config.operation === 'backup' || config.operation === 'restore' ? config.operation : 'operation';
   return new ActionableError(
@@ -125,93 +125,209 @@ function firstParagraph(message: string): string {
   return message.split(/\n\s*\n/)[0].trim();
 }
 
+/** What a hint case sees: the error and the configuration its hint names. */
+interface HintSubject {
+  facts: AzureErrorFacts;
+  /** The code and the message together: Entra and long-running operations put the code inside the message. */
+  text: string;
+  context: ErrorContext;
+  config: ErrorSubject;
+  instance: Instance;
+  signIn: SignIn;
+  clientId: string | undefined;
+  name: (key: InputKey) => string;
+}
+
+/** One way an error shows; every condition given must hold. */
+interface HintMatch {
+  /** Tested against the code and the message together; its groups reach the hint. */
+  text?: RegExp;
+  code?: string;
+  status?: number;
+  /** The text must not match this (a 403 about storage is storage's to explain, not the instance role's). */
+  unless?: RegExp;
+  /** What the configuration must be for the hint to apply: the sign-in method, the operation. */
+  when?: (subject: HintSubject) => boolean;
+}
+
+interface HintCase {
+  /** One match, or several of which any will do. */
+  match: HintMatch | HintMatch[];
+  /** `found` holds what the `text` pattern captured (empty when the case matched without one). */
+  hint: (subject: HintSubject, found: string[]) => string;
+}
+
+const signingInWith =
+  (method: SignIn['method']) =>
+  ({ signIn }: HintSubject) =>
+    signIn.method === method;
+
+/** What to do about an error, by the first case that matches it: the order matters where cases overlap. */
+const HINTS: HintCase[] = [
+  // Entra sign-in.
+  {
+    match: { text: /AADSTS700016/ },
+    hint: ({ clientId, config, name }) =>
+      `No application with client ID '${clientId}' exists in tenant '${tenantOf(config)}'. Check ${name('clientId')} and ${name('tenantId')}: the app must be registered (or consented) in that directory.`,
+  },
+  {
+    match: { text: /AADSTS7000215|AADSTS7000222/ },
+    hint: ({ clientId, name }) =>
+      `The client secret is wrong or has expired. Create a new secret for app '${clientId}' and update ${name('clientSecret')}. Use the secret's value, not its ID.`,
+  },
+  {
+    match: { text: /AADSTS70021/ },
+    hint: ({ context, facts, signIn, clientId }) => {
+      const claims = context.idTokenClaims;
+      const subject = claims?.sub ?? /Assertion Subject: '([^']*)'/.exec(facts.message)?.[1] ?? 'unknown';
+      const issuer = claims?.iss ?? /Assertion Issuer: '([^']*)'/.exec(facts.message)?.[1] ?? 'unknown';
+      const tokenAudience = Array.isArray(claims?.aud) ? claims?.aud[0] : claims?.aud;
+      const audience =
+        tokenAudience ?? ('audience' in signIn ? signIn.audience : undefined) ?? DEFAULT_AUDIENCE;
+      return `No federated credential on app '${clientId}' matches this run's ID token. Add one with issuer '${issuer}', subject '${subject}' and audience '${audience}' (Entra ID > App registrations > Certificates & secrets > Federated credentials).`;
+    },
+  },
+  {
+    match: { text: /AADSTS700024/ },
+    hint: () =>
+      'Entra ID received an expired ID token. Check the runner clock; if it keeps happening, report it with the log of this run.',
+  },
+  {
+    // MSAL reports an unknown tenant as endpoints_resolution_error before Entra can answer with AADSTS90002.
+    match: { text: /AADSTS90002|AADSTS900023|AADSTS90023|endpoints_resolution_error/ },
+    hint: ({ config, name }) =>
+      `Tenant '${tenantOf(config)}' was not found. Check ${name('tenantId')} (the directory ID of the subscription's tenant).`,
+  },
+  {
+    match: { text: /AADSTS700027|AADSTS700023/ },
+    hint: ({ clientId }) =>
+      `The certificate is not registered on app '${clientId}', or has expired. Upload its public part to the app registration.`,
+  },
+  {
+    match: {
+      text: /No Managed Identity found/i,
+      when: ({ signIn }) => signIn.method === 'managed-identity' && Boolean(signIn.clientId),
+    },
+    hint: ({ clientId, name }) =>
+      `The user-assigned identity with client ID '${clientId}' is not assigned to this machine. Assign it to the VM or scale set of the runner, or check ${name('clientId')} (leave it empty for the system-assigned identity).`,
+  },
+  {
+    match: {
+      text: /CredentialUnavailable|ManagedIdentityCredential/i,
+      when: signingInWith('managed-identity'),
+    },
+    hint: () =>
+      'No managed identity is available here. Use a self-hosted runner or agent on an Azure VM, scale set or App Service with an identity, or choose another sign-in method.',
+  },
+  {
+    match: { text: /AzureCliCredential|az login|Azure CLI/i, when: signingInWith('azure-cli') },
+    hint: () =>
+      'No usable Azure CLI session. Run azure/login (or az login) in an earlier step of the same job, or choose another sign-in method.',
+  },
+
+  // Azure Resource Manager.
+  {
+    match: [{ code: 'AuthorizationFailed' }, { status: 403, unless: /storage/i }],
+    hint: ({ facts, instance }) => {
+      const action = /action '([^']+)'/.exec(facts.message)?.[1];
+      const scope = /scope '([^']+)'/.exec(facts.message)?.[1] ?? serviceScopeOf(instance);
+      return `The identity you signed in as lacks permission${action ? ` for '${action}'` : ''}. Grant it '${APIM_ROLE}' (or a custom role with Microsoft.ApiManagement/service/backup/action and restore/action) on scope '${scope}'. New role assignments can take a few minutes to apply.`;
+    },
+  },
+  {
+    match: { text: /InvalidAuthenticationTokenTenant/ },
+    hint: ({ name }) =>
+      `The subscription belongs to another tenant. Set ${name('tenantId')} to the subscription's tenant.`,
+  },
+  {
+    match: { text: /SubscriptionNotFound|InvalidSubscriptionId/ },
+    hint: ({ instance, name }) =>
+      `Subscription '${instance.subscriptionId}' was not found, or the identity has no access to it. Check ${name('subscriptionId')}.`,
+  },
+  {
+    match: { text: /ResourceGroupNotFound/ },
+    hint: ({ instance, name }) =>
+      `Resource group '${instance.resourceGroup}' does not exist in subscription '${instance.subscriptionId}'. Check ${name('resourceGroup')} and ${name('subscriptionId')}.`,
+  },
+  {
+    match: [{ text: /ResourceNotFound/ }, { status: 404, unless: /blob/i }],
+    hint: ({ name }) =>
+      `Check ${name('serviceName')}, ${name('resourceGroup')} and ${name('subscriptionId')}, and that the identity can read the instance.`,
+  },
+
+  // The operation itself.
+  {
+    match: { text: /backup expired/i },
+    hint: ({ config }) =>
+      `Backups expire 30 days after they are taken. Restore a newer backup than '${config.backupName}', or take a new one.`,
+  },
+  {
+    match: { text: /current SKU is '([^']+)', backup SKU is '([^']+)'/i },
+    hint: ({ instance }, [, current, backup]) =>
+      `A backup restores only to an instance of the same tier. Scale '${instance.serviceName}' from ${current} to ${backup} first, or restore a backup taken from a ${current} instance.`,
+  },
+  {
+    match: [{ status: 409 }, { text: /Conflict|another operation|in progress|ServiceLocked/i }],
+    hint: () =>
+      'Another management operation (a deployment, a scale, or a backup or restore) is running on the instance. Wait for it to finish and retry; serialise pipeline runs that touch the same instance (a concurrency group on GitHub, an exclusive lock on Azure DevOps).',
+  },
+  {
+    match: {
+      text: /BlobNotFound|not found|does not exist/i,
+      when: ({ config }) => config.operation === 'restore',
+    },
+    hint: ({ config, name }) =>
+      `Check that blob '${config.backupName}' exists in container '${config.storage.container}' of storage account '${config.storage.account}' (${name('backupName')}, ${name('container')}).`,
+  },
+  {
+    match: {
+      text: /storage|forbidden|\(403\)|AuthorizationPermissionMismatch|AuthorizationFailure|access denied/i,
+    },
+    hint: ({ config, name }) => storageHint(config, name),
+  },
+  {
+    match: { text: /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|socket hang up/i },
+    hint: ({ config, name }) =>
+      `Could not reach Azure (${config.cloud.resourceManagerEndpoint}). Check the runner's network, proxy and ${name('environment')}.`,
+  },
+];
+
 function hintFor(facts: AzureErrorFacts, context: ErrorContext): string | undefined {
   const { config } = context;
   const name = (key: InputKey) => inputName(key, config.platform);
-  const text = `${facts.code ?? ''} ${facts.message}`;
-  const instance = config.instance ?? { subscriptionId: '', resourceGroup: '', serviceName: '' };
-  const serviceScope = `/subscriptions/${instance.subscriptionId}/resourceGroups/${instance.resourceGroup}/providers/Microsoft.ApiManagement/service/${instance.serviceName}`;
   const signIn = config.signIn ?? { method: 'managed-identity' };
-  const clientId = 'clientId' in signIn ? signIn.clientId : undefined;
-
-  // Entra sign-in.
-  if (/AADSTS700016/.test(text)) {
-    return `No application with client ID '${clientId}' exists in tenant '${tenantOf(config)}'. Check ${name('clientId')} and ${name('tenantId')}: the app must be registered (or consented) in that directory.`;
-  }
-  if (/AADSTS7000215|AADSTS7000222/.test(text)) {
-    return `The client secret is wrong or has expired. Create a new secret for app '${clientId}' and update ${name('clientSecret')}. Use the secret's value, not its ID.`;
-  }
-  if (/AADSTS70021/.test(text)) {
-    const claims = context.idTokenClaims;
-    const subject = claims?.sub ?? /Assertion Subject: '([^']*)'/.exec(facts.message)?.[1] ?? 'unknown';
-    const issuer = claims?.iss ?? /Assertion Issuer: '([^']*)'/.exec(facts.message)?.[1] ?? 'unknown';
-    const tokenAudience = Array.isArray(claims?.aud) ? claims?.aud[0] : claims?.aud;
-    const audience =
-      tokenAudience ?? ('audience' in signIn ? signIn.audience : undefined) ?? DEFAULT_AUDIENCE;
-    return `No federated credential on app '${clientId}' matches this run's ID token. Add one with issuer '${issuer}', subject '${subject}' and audience '${audience}' (Entra ID > App registrations > Certificates & secrets > Federated credentials).`;
-  }
-  if (/AADSTS700024/.test(text)) {
-    return 'Entra ID received an expired ID token. Check the runner clock; if it keeps happening, report it with the log of this run.';
-  }
-  // MSAL reports an unknown tenant as endpoints_resolution_error before Entra can answer with AADSTS90002.
-  if (/AADSTS90002|AADSTS900023|AADSTS90023|endpoints_resolution_error/.test(text)) {
-    return `Tenant '${tenantOf(config)}' was not found. Check ${name('tenantId')} (the directory ID of the subscription's tenant).`;
-  }
-  if (/AADSTS700027|AADSTS700023/.test(text)) {
-    return `The certificate is not registered on app '${clientId}', or has expired. Upload its public part to the app registration.`;
-  }
-  if (/No Managed Identity found/i.test(text) && signIn.method === 'managed-identity' && signIn.clientId) {
-    return `The user-assigned identity with client ID '${signIn.clientId}' is not assigned to this machine. Assign it to the VM or scale set of the runner, or check ${name('clientId')} (leave it empty for the system-assigned identity).`;
-  }
-  if (/CredentialUnavailable|ManagedIdentityCredential/i.test(text) && signIn.method === 'managed-identity') {
-    return 'No managed identity is available here. Use a self-hosted runner or agent on an Azure VM, scale set or App Service with an identity, or choose another sign-in method.';
-  }
-  if (/AzureCliCredential|az login|Azure CLI/i.test(text) && signIn.method === 'azure-cli') {
-    return 'No usable Azure CLI session. Run azure/login (or az login) in an earlier step of the same job, or choose another sign-in method.';
-  }
-
-  // Azure Resource Manager.
-  if (facts.code === 'AuthorizationFailed' || (facts.statusCode === 403 && !/storage/i.test(text))) {
-    const action = /action '([^']+)'/.exec(facts.message)?.[1];
-    const scope = /scope '([^']+)'/.exec(facts.message)?.[1] ?? serviceScope;
-    return `The identity you signed in as lacks permission${action ? ` for '${action}'` : ''}. Grant it '${APIM_ROLE}' (or a custom role with Microsoft.ApiManagement/service/backup/action and restore/action) on scope '${scope}'. New role assignments can take a few minutes to apply.`;
-  }
-  if (/InvalidAuthenticationTokenTenant/.test(text)) {
-    return `The subscription belongs to another tenant. Set ${name('tenantId')} to the subscription's tenant.`;
-  }
-  if (/SubscriptionNotFound|InvalidSubscriptionId/.test(text)) {
-    return `Subscription '${instance.subscriptionId}' was not found, or the identity has no access to it. Check ${name('subscriptionId')}.`;
-  }
-  if (/ResourceGroupNotFound/.test(text)) {
-    return `Resource group '${instance.resourceGroup}' does not exist in subscription '${instance.subscriptionId}'. Check ${name('resourceGroup')} and ${name('subscriptionId')}.`;
-  }
-  if (/ResourceNotFound/.test(text) || (facts.statusCode === 404 && !/blob/i.test(text))) {
-    return `Check ${name('serviceName')}, ${name('resourceGroup')} and ${name('subscriptionId')}, and that the identity can read the instance.`;
-  }
-
-  // The operation itself.
-  if (/backup expired/i.test(text)) {
-    return `Backups expire 30 days after they are taken. Restore a newer backup than '${config.backupName}', or take a new one.`;
-  }
-  const skus = /current SKU is '([^']+)', backup SKU is '([^']+)'/i.exec(text);
-  if (skus) {
-    return `A backup restores only to an instance of the same tier. Scale '${instance.serviceName}' from ${skus[1]} to ${skus[2]} first, or restore a backup taken from a ${skus[1]} instance.`;
-  }
-  if (facts.statusCode === 409 || /Conflict|another operation|in progress|ServiceLocked/i.test(text)) {
-    return 'Another management operation (a deployment, a scale, or a backup or restore) is running on the instance. Wait for it to finish and retry; serialise pipeline runs that touch the same instance (a concurrency group on GitHub, an exclusive lock on Azure DevOps).';
-  }
-  if (/BlobNotFound|not found|does not exist/i.test(text) && config.operation === 'restore') {
-    return `Check that blob '${config.backupName}' exists in container '${config.storage.container}' of storage account '${config.storage.account}' (${name('backupName')}, ${name('container')}).`;
-  }
-  if (
-    /storage|forbidden|\(403\)|AuthorizationPermissionMismatch|AuthorizationFailure|access denied/i.test(text)
-  ) {
-    return storageHint(config, name);
-  }
-  if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|socket hang up/i.test(text)) {
-    return `Could not reach Azure (${config.cloud.resourceManagerEndpoint}). Check the runner's network, proxy and ${name('environment')}.`;
+  const subject: HintSubject = {
+    facts,
+    text: `${facts.code ?? ''} ${facts.message}`,
+    context,
+    config,
+    instance: config.instance ?? { subscriptionId: '', resourceGroup: '', serviceName: '' },
+    signIn,
+    clientId: 'clientId' in signIn ? signIn.clientId : undefined,
+    name,
+  };
+  for (const { match, hint } of HINTS) {
+    for (const one of [match].flat()) {
+      const found = matched(one, subject);
+      if (found) return hint(subject, found);
+    }
   }
   return undefined;
+}
+
+/** What the match's pattern captured when every condition holds, else undefined. */
+function matched(match: HintMatch, subject: HintSubject): string[] | undefined {
+  const { facts, text } = subject;
+  if (match.code !== undefined && facts.code !== match.code) return undefined;
+  if (match.status !== undefined && facts.statusCode !== match.status) return undefined;
+  if (match.unless?.test(text)) return undefined;
+  if (match.when && !match.when(subject)) return undefined;
+  if (!match.text) return [];
+  return match.text.exec(text) ?? undefined;
+}
+
+function serviceScopeOf(instance: Instance): string {
+  return `/subscriptions/${instance.subscriptionId}/resourceGroups/${instance.resourceGroup}/providers/Microsoft.ApiManagement/service/${instance.serviceName}`;
 }
 
 function storageHint(config: ErrorSubject, name: (key: InputKey) => string): string {
