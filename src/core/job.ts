@@ -78,7 +78,7 @@ export function createJob(
       token.catch(() => undefined); // met below, once the SDK is loaded
       const { ApimInstance } = await import('./azure/apim');
       await token;
-      return new ApimInstance(credential, instance, config.cloud, log, deadline, network);
+      return new ApimInstance(credential, instance, config.cloud, log, deadline, network, config.profile);
     },
     catalog() {
       catalog ??= (async () => {

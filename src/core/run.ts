@@ -92,7 +92,7 @@ export async function runJob(
             idTokenClaims: idTokens?.claims,
             network,
           });
-    const message = safeText([explained.message, ...whereThingsStand(job)].join('\n'), secrets);
+    const message = safeText([explained.message, ...whereThingsStand(config, job)].join('\n'), secrets);
     log.debug(secrets.redact(format('Underlying error: %O', error)));
     await host
       .writeSummary(renderSummary({ title, succeeded: false, ...job.summary, error: message }))

@@ -914,6 +914,17 @@ describe('parseConfig on Azure DevOps', () => {
     ]);
   });
 
+  it('names the storage key input in camelCase when a blob endpoint carries a SAS token', () => {
+    const problems = problemsOf(
+      { ...AZURE_DEVOPS_RAW, blobEndpoint: 'https://x.blob.core.windows.net/?sv=1&sig=abc' },
+      AZURE_DEVOPS,
+    );
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^blobEndpoint '.*' must be a URL without a query or fragment/);
+    expect(problems[0]).toContain('(no SAS token: give storageKey)');
+    expect(problems[0]).not.toContain('storage-key');
+  });
+
   it('names poll-interval and timeout in camelCase', () => {
     expect(problemsOf({ ...AZURE_DEVOPS_RAW, timeout: '1m', pollInterval: '2m' }, AZURE_DEVOPS)).toEqual([
       'pollInterval must not be longer than timeout',

@@ -161,7 +161,7 @@ export class ConfigBuilder {
     let sharedKeyAccount = account;
     const custom = this.raw.blobEndpoint;
     if (custom !== undefined) {
-      const issue = checkHttpUrl(custom);
+      const issue = checkHttpUrl(custom, this.name('storageKey'));
       if (issue) this.problem('blobEndpoint', issue);
       else {
         const url = new URL(custom);

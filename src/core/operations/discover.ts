@@ -90,7 +90,7 @@ async function publishMatrix(job: Job, run: FoundInstance[], config: DiscoverCon
     throw new ActionableError(
       `discover found ${run.length} instances with backup in ${describeScope(config.scope)}: as output ${profile.outputName(tooLarge[0] as OutputName)} they take ${kib} KiB, over the ${MAX_OUTPUT_BYTES / 1024} KiB an output may hold, so no matrix was set (a cut one would leave instances out). Every instance is in ${profile.outputName('instancesFile')}: ${file}.`,
       'TooManyInstances',
-      `Split the fleet: one discover per resource-group, ${profile.inputName('serviceName')} pattern or ${profile.inputName('instanceTags')}, each feeding its own matrix.`,
+      `Split the fleet: one discover per ${profile.inputName('resourceGroup')}, ${profile.inputName('serviceName')} pattern or ${profile.inputName('instanceTags')}, each feeding its own matrix.`,
     );
   }
   for (const [name, value] of Object.entries(outputs)) job.setOutput(name as OutputName, value);

@@ -86,12 +86,12 @@ export function cancelNotice(config: CommonConfig, job: JobState, activity: stri
 }
 
 /** What finished, what may still run in Azure (the operation-url output names the last), and how to undo. */
-export function whereThingsStand(job: JobState): string[] {
+export function whereThingsStand(config: CommonConfig, job: JobState): string[] {
   const lines: string[] = [];
   if (job.done.length > 0) lines.push('Done:', ...job.done.map((note) => `  - ${note}`));
   if (job.running.length > 0) {
     lines.push(
-      'May still be running in Azure (output operation-url has the last):',
+      `May still be running in Azure (output ${config.profile.outputName('operationUrl')} has the last):`,
       ...job.running.map(({ label, url }) => `  - ${label}: ${url}`),
     );
   }
