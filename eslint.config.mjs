@@ -58,6 +58,11 @@ const upwardImports = LAYERS.flatMap((lower, below) =>
   })),
 );
 
+/** The pipeline systems' names, as the input and output tables' columns spell them (an esquery regex). */
+const PLATFORM_NAMES = '/^(github|azureDevOps)$/';
+const PLATFORM_BRANCH_MESSAGE =
+  'The core does not branch on the pipeline system: put what differs in the PlatformProfile (src/core/ports.ts) that each adapter builds and passes in.';
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.tmp/'] },
   js.configs.recommended,
@@ -122,6 +127,14 @@ export default tseslint.config(
             '**/azure-devops/*',
           ],
         },
+      ],
+      // Nor may it ask which one it runs on: what differs is data in the adapter's platform profile.
+      'no-restricted-syntax': [
+        'error',
+        ...[
+          `BinaryExpression[operator=/^[!=]==?$/]:matches([left.value=${PLATFORM_NAMES}], [right.value=${PLATFORM_NAMES}])`,
+          `SwitchCase[test.value=${PLATFORM_NAMES}]`,
+        ].map((selector) => ({ selector, message: PLATFORM_BRANCH_MESSAGE })),
       ],
     },
   },

@@ -11,6 +11,8 @@ import { InputError } from '../src/core/inputs/config';
 import { parseJob } from '../src/core/parse';
 import { readInputs } from '../src/core/inputs/read';
 import { Input, INPUTS, InputKey, OperationName, Platform, requiredFor } from '../src/core/inputs/table';
+import { withEnvFallback } from '../src/github/profile';
+import { connectionOf, PROFILES } from './unit/platforms';
 
 /**
  * The one place that knows the core's API: validates the inputs of one step as the action or the task reads
@@ -28,34 +30,30 @@ function coreProblems(
     .map((input) => input[platform] as string)
     .filter((name) => !inputs[name])
     .map((name) => `${name} is required`);
+  const given = (name: string) => inputs[name] ?? '';
   const raw = readInputs(
     platform,
-    (name) => inputs[name],
+    platform === 'github' ? withEnvFallback(given, options.env ?? {}) : given,
     () => {},
-    options.env ?? {},
   );
   // Azure DevOps: the service connection stands in as a service principal with a secret.
-  const connection =
-    platform === 'azureDevOps' && raw.serviceConnection
-      ? {
-          auth: 'client-secret',
-          tenantId: GUID,
-          clientId: GUID,
-          clientSecret: PLACEHOLDERS.clientSecret,
-          subscriptionId: GUID,
-        }
-      : {};
+  const connection = raw.serviceConnection
+    ? connectionOf('client-secret', {
+        tenantId: GUID,
+        clientId: GUID,
+        clientSecret: PLACEHOLDERS.clientSecret,
+        subscriptionId: GUID,
+      })
+    : undefined;
   try {
-    parseJob(
-      { ...connection, ...raw },
-      {
-        platform,
-        now: new Date(),
-        runId: '42',
-        idTokenAvailable: options.idTokenAvailable ?? false,
-        azureCliSignedIn: true,
-      },
-    );
+    parseJob(raw, {
+      profile: PROFILES[platform],
+      connection,
+      now: new Date(),
+      runId: '42',
+      idTokenAvailable: options.idTokenAvailable ?? false,
+      azureCliSignedIn: true,
+    });
     return missing;
   } catch (error) {
     if (!(error instanceof InputError)) throw error;

@@ -6,7 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { exitWhenFlushed, Host, outputName, readInputs, runJob, SecretRegistry } from '../core';
+import { exitWhenFlushed, Host, readInputs, runJob, SecretRegistry } from '../core';
+import { AZURE_DEVOPS_PROFILE } from './profile';
 import { readProxySettings } from './proxy';
 import { readSecretInput } from './secret-reads';
 import { idTokenRequester, readServiceConnection } from './service-connection';
@@ -24,11 +25,15 @@ async function main(): Promise<void> {
     (name) => readSecretInput(name),
     (value) => secrets.add(value),
   );
-  const connection = raw.serviceConnection ? readServiceConnection(raw.serviceConnection) : {};
-  for (const value of [connection.clientSecret, connection.clientCertificate]) secrets.add(value);
+  const connection = raw.serviceConnection ? readServiceConnection(raw.serviceConnection) : undefined;
+  if (connection?.found) {
+    for (const value of [connection.values.clientSecret, connection.values.clientCertificate]) {
+      secrets.add(value);
+    }
+  }
   const requestIdToken =
-    connection.auth === 'oidc' && raw.serviceConnection
-      ? idTokenRequester(raw.serviceConnection, (value) => secrets.add(value))
+    connection?.found && connection.method === 'oidc'
+      ? idTokenRequester(connection.name, (value) => secrets.add(value))
       : undefined;
 
   const tempDir = tl.getVariable('Agent.TempDirectory') || undefined;
@@ -39,7 +44,7 @@ async function main(): Promise<void> {
       debug: (message) => tl.debug(message),
       debugEnabled: tl.getVariable('System.Debug')?.toLowerCase() === 'true',
     },
-    setOutput: (name, value) => tl.setVariable(outputName(name, 'azureDevOps'), value, false, true),
+    setOutput: (name, value) => tl.setVariable(AZURE_DEVOPS_PROFILE.outputName(name), value, false, true),
     writeSummary: (markdown) => {
       // One file per step run, so that two steps of a job never write over each other's summary.
       const file = join(tempDir || tmpdir(), `apim-backup-restore-summary-${randomUUID()}.md`);
@@ -50,11 +55,11 @@ async function main(): Promise<void> {
     requestIdToken: requestIdToken && ((_audience, signal, send) => requestIdToken(signal, send)),
     cancelSignal: cancel.signal,
   };
-  // Task inputs win over the connection: subscriptionId overrides the connection's subscription.
   const result = await runJob(
-    { ...connection, ...raw },
+    raw,
     {
-      platform: 'azureDevOps',
+      profile: AZURE_DEVOPS_PROFILE,
+      connection,
       now: new Date(),
       runId: tl.getVariable('Build.BuildId'),
       runUrl: runUrl(),

@@ -9,8 +9,6 @@ import { parseProxyUrl, proxyFromEnvironment, proxySecrets, ProxySettings } from
 
 const SOURCE = "the agent's proxy (Agent.ProxyUrl)";
 const BYPASS_SOURCE = "the agent's proxy bypass list (Agent.ProxyBypassList)";
-const SETUP_HINT =
-  "configure the agent's proxy (config.sh or config.cmd --proxyurl, --proxyusername, --proxypassword), or set HTTPS_PROXY for the agent";
 
 /** The agent's variables by environment name, as agent-proxy-variables.ts took them. */
 type Variables = Readonly<Record<string, string | undefined>>;
@@ -23,7 +21,7 @@ function readVariable(variables: Variables, name: string): string | undefined {
 
 export function readProxySettings(variables: Variables, maskSecret: (value: string) => void): ProxySettings {
   const url = readVariable(variables, 'Agent.ProxyUrl');
-  if (!url) return proxyFromEnvironment(process.env, maskSecret, SETUP_HINT);
+  if (!url) return proxyFromEnvironment(process.env, maskSecret);
   const password = readVariable(variables, 'Agent.ProxyPassword');
   if (password) maskSecret(password);
   for (const secret of proxySecrets(url)) maskSecret(secret);
@@ -38,7 +36,6 @@ export function readProxySettings(variables: Variables, maskSecret: (value: stri
     noProxy: [],
     bypassPatterns,
     bypassSource: BYPASS_SOURCE,
-    setupHint: SETUP_HINT,
     problem: problems.length > 0 ? problems.join('; ') : undefined,
   };
 }

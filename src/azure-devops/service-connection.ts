@@ -1,15 +1,19 @@
 /**
- * Reads an Azure Resource Manager service connection into the core's raw inputs: sign-in method and identity,
- * subscription, and the cloud's endpoints (the connection's URL is the ARM URL).
+ * Reads an Azure Resource Manager service connection as the core's ServiceConnection: whether the agent knows it,
+ * its scheme mapped to a sign-in method, the identity, the subscription, and the cloud's endpoints (the
+ * connection's URL is the ARM URL).
  */
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { ConnectionInputs, RawInputs, SendHttp } from '../core';
+import type { SendHttp, ServiceConnection, ConnectionSignInMethod } from '../core';
 import { readSecretEndpointParameter } from './secret-reads';
 
 const KNOWN_ENVIRONMENTS = ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud'];
 
 /** Maps each connection scheme (and SPN authentication type) to the core's sign-in method. */
-function signInMethod(scheme: string, authenticationType: string | undefined): string {
+function signInMethod(
+  scheme: string,
+  authenticationType: string | undefined,
+): ConnectionSignInMethod | undefined {
   switch (scheme.toLowerCase()) {
     case 'serviceprincipal':
       return authenticationType?.toLowerCase() === 'spncertificate' ? 'client-certificate' : 'client-secret';
@@ -18,33 +22,40 @@ function signInMethod(scheme: string, authenticationType: string | undefined): s
     case 'managedserviceidentity':
       return 'managed-identity';
     default:
-      return scheme; // rejected by validation, naming the scheme
+      return undefined; // the core refuses it, naming the scheme
   }
 }
 
-export function readServiceConnection(id: string): RawInputs & ConnectionInputs {
+/** `id`: the connection as the step names it (its name or ID). */
+export function readServiceConnection(id: string): ServiceConnection {
   const auth = (key: string) => tl.getEndpointAuthorizationParameter(id, key, true) || undefined;
   const data = (key: string) => tl.getEndpointDataParameter(id, key, true) || undefined;
   const scheme = tl.getEndpointAuthorizationScheme(id, true) ?? '';
-  // No scheme: the agent knows no such connection (or the pipeline may not use it); validation says so.
-  const method = scheme ? signInMethod(scheme, auth('authenticationType')) : undefined;
+  // No scheme: the agent knows no such connection (or the pipeline may not use it).
+  if (!scheme) return { found: false, name: id };
+  const method = signInMethod(scheme, auth('authenticationType'));
   const environment = data('environment');
 
   return {
-    auth: method,
-    tenantId: auth('tenantid'),
-    // A managed-identity connection has no client id: the agent's own identity signs in.
-    clientId: method === 'managed-identity' || !method ? undefined : auth('serviceprincipalid'),
-    clientSecret:
-      method === 'client-secret' ? readSecretEndpointParameter(id, 'serviceprincipalkey') : undefined,
-    clientCertificate:
-      method === 'client-certificate'
-        ? readSecretEndpointParameter(id, 'servicePrincipalCertificate')
-        : undefined,
-    subscriptionId: data('subscriptionid'),
-    environment: environment && KNOWN_ENVIRONMENTS.includes(environment) ? environment : undefined,
-    resourceManagerEndpoint: tl.getEndpointUrl(id, true) || undefined,
-    authorityHost: data('environmentAuthorityUrl'),
+    found: true,
+    name: id,
+    scheme,
+    method,
+    values: {
+      tenantId: auth('tenantid'),
+      // A managed-identity connection has no client id: the agent's own identity signs in.
+      clientId: method === 'managed-identity' || !method ? undefined : auth('serviceprincipalid'),
+      clientSecret:
+        method === 'client-secret' ? readSecretEndpointParameter(id, 'serviceprincipalkey') : undefined,
+      clientCertificate:
+        method === 'client-certificate'
+          ? readSecretEndpointParameter(id, 'servicePrincipalCertificate')
+          : undefined,
+      subscriptionId: data('subscriptionid'),
+      environment: environment && KNOWN_ENVIRONMENTS.includes(environment) ? environment : undefined,
+      resourceManagerEndpoint: tl.getEndpointUrl(id, true) || undefined,
+      authorityHost: data('environmentAuthorityUrl'),
+    },
   };
 }
 

@@ -1,11 +1,16 @@
 /** The core's public surface for the adapters. */
-export type { ConnectionInputs, RunContext } from './inputs/config';
+export type {
+  ConnectionSignInMethod,
+  ConnectionValues,
+  RunContext,
+  ServiceConnection,
+} from './inputs/config';
 export { exitWhenFlushed } from './exit';
 export { readInputs } from './inputs/read';
-export { inputsOf } from './inputs/table';
-export type { RawInputs } from './inputs/table';
-export { outputName } from './inputs/outputs';
-export type { Host, Logger } from './ports';
+export { GITHUB_AUTH_METHODS, inputDefinition, inputsOf } from './inputs/table';
+export type { Input, InputKey, RawInputs } from './inputs/table';
+export { outputDefinition } from './inputs/outputs';
+export type { Host, Logger, PlatformProfile } from './ports';
 export type { SendHttp } from './net/network';
 export { parseProxyUrl, proxyFromEnvironment, proxySecrets } from './net/proxy';
 export type { ProxyServer, ProxySettings } from './net/proxy';

@@ -11,7 +11,6 @@ import type { ArmResources } from './azure/arm-resources';
 import type { BackupCatalog } from './azure/backups';
 import type { Deadline } from './base/deadline';
 import type { CommonConfig, RunContext, SignIn } from './inputs/config';
-import type { Platform } from './inputs/table';
 import type { Network } from './net/network';
 import type { Job } from './operations/operation';
 import type { Host } from './ports';
@@ -79,7 +78,7 @@ export function createJob(
       token.catch(() => undefined); // met below, once the SDK is loaded
       const { ApimInstance } = await import('./azure/apim');
       await token;
-      return new ApimInstance(credential, instance, config.cloud, log, deadline, network);
+      return new ApimInstance(credential, instance, config.cloud, log, deadline, network, config.profile);
     },
     catalog() {
       catalog ??= (async () => {
@@ -112,24 +111,21 @@ export function createJob(
   return job;
 }
 
+/** `endpoint`: the runner's OIDC endpoint, for messages (the platform profile's idTokenEndpoint). */
 export function idTokenCache(
   signIn: Extract<SignIn, { method: 'oidc' }>,
   host: Host,
   secrets: SecretRegistry,
   deadline: Deadline,
-  platform: Platform,
+  endpoint: string,
   network: Network,
 ) {
   const request = host.requestIdToken;
-  const source =
-    platform === 'github'
-      ? 'the GitHub OIDC endpoint (ACTIONS_ID_TOKEN_REQUEST_URL)'
-      : 'the Azure DevOps OIDC endpoint (System.OidcRequestUri)';
   return cacheIdToken(() => {
     if (!request) throw new Error('The runner offers no ID token');
     // The GitHub toolkit's request takes no signal: the race ends it at the deadline all the same.
     return deadline.race(
-      `requesting an ID token from ${source}`,
+      `requesting an ID token from ${endpoint}`,
       (signal) => request(signIn.audience, signal, network.send),
       {
         blocking: true,

@@ -9,7 +9,14 @@ import type { Operation, RunnableOperation } from './operations/operation';
 import { OPERATION_MODULES } from './operations';
 import { ConfigBuilder } from './inputs/builder';
 import { checkServiceName } from './inputs/naming-rules';
-import { CommonConfig, ConnectionInputs, Instance, InputError, RunContext } from './inputs/config';
+import {
+  CommonConfig,
+  ConnectionInputs,
+  Instance,
+  InputError,
+  RunContext,
+  ServiceConnection,
+} from './inputs/config';
 import { recordReads } from './inputs/record-reads';
 import { resolveSignIn } from './inputs/sign-in';
 import {
@@ -37,17 +44,24 @@ export interface ParsedJob {
  * Validates raw inputs into the chosen operation's configuration, or throws an InputError listing every problem.
  * `reads`: when given, collects the key of every input read (test/unit/declared-io.test.ts).
  */
-export function parseJob(
-  given: RawInputs & ConnectionInputs,
-  context: RunContext,
-  reads?: Set<string>,
-): ParsedJob {
+export function parseJob(inputs: RawInputs, context: RunContext, reads?: Set<string>): ParsedJob {
+  const given = withConnection(inputs, context.connection);
   const raw = reads ? recordReads(given, reads) : given;
   const name = (raw.operation ?? '').toLowerCase() as OperationName;
   if ((FLEET_OPERATIONS as readonly string[]).includes(name) && isFleet(raw.serviceName)) {
     return parseFleet(given, context, name as FleetOperationName, reads);
   }
   return parseOne(given, context, reads);
+}
+
+/** The inputs with a found connection's values beneath them: an input given wins (a subscription override). */
+function withConnection(
+  given: RawInputs,
+  connection: ServiceConnection | undefined,
+): RawInputs & ConnectionInputs {
+  if (!connection?.found) return given;
+  const inputs = Object.entries(given).filter(([, value]) => value !== undefined);
+  return { ...connection.values, ...Object.fromEntries(inputs) };
 }
 
 /** One instance (or none: list and prune of one instance's backups, status, discover). */
@@ -65,7 +79,7 @@ function parseOne(given: RawInputs & ConnectionInputs, context: RunContext, read
   const signIn = needsSignIn ? requireSignIn(builder, operation) : undefined;
   const common: CommonConfig = {
     operation: name,
-    platform: context.platform,
+    profile: context.profile,
     cloud: cloud!,
     ...signIn,
     timing: builder.timing(!operation || operation.polls),
@@ -143,9 +157,9 @@ function parseFleet(
   }
   if (builder.problems.length > 0) throw new InputError(builder.problems);
 
-  const { platform, cloud, timing, storage } = representative!;
+  const { profile, cloud, timing, storage } = representative!;
   const config: FleetConfig = {
-    platform,
+    profile,
     cloud,
     timing,
     storage,
@@ -177,8 +191,8 @@ function requireSignIn(
   operation: Operation<CommonConfig> | undefined,
   listsInstances = false,
 ) {
-  // On Azure DevOps the sign-in comes from the service connection: without one there is nothing to check.
-  if (builder.context.platform === 'azureDevOps' && builder.raw.serviceConnection === undefined) {
+  // Where the sign-in comes from a service connection, a step that names none has nothing to check.
+  if (builder.context.profile.signIn.from === 'connection' && builder.raw.serviceConnection === undefined) {
     builder.report(
       operation && !operation.usesInstance && !listsInstances
         ? `${builder.name('serviceConnection')} is required to read the storage with a token; or give ${builder.name('storageKey')}`

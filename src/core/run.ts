@@ -5,7 +5,7 @@
 import { format } from 'node:util';
 import { AzureLogger, setLogLevel } from '@azure/logger';
 import { Deadline } from './base/deadline';
-import type { ConnectionInputs, RunContext } from './inputs/config';
+import type { RunContext } from './inputs/config';
 import { InputError } from './inputs/config';
 import { parseJob, ParsedJob } from './parse';
 import type { RawInputs } from './inputs/table';
@@ -21,7 +21,7 @@ import { renderSummary } from './report/summary';
 export type RunResult = { succeeded: true } | { succeeded: false; message: string };
 
 export async function runJob(
-  raw: RawInputs & ConnectionInputs,
+  raw: RawInputs,
   context: RunContext,
   unsafeHost: Host,
   secrets: SecretRegistry,
@@ -50,14 +50,14 @@ export async function runJob(
       : 'Reading the storage with the storage key; no Azure sign-in needed.',
   );
 
-  const network = new Network(context.proxy, log.debug);
+  const network = new Network(context.proxy, log.debug, context.profile.proxySetupHint);
   const route = context.proxy && describeSettings(context.proxy);
   if (route) log.info(route);
 
   const deadline = new Deadline(config.timing.timeoutMs, host.cancelSignal);
   const idTokens =
     config.signIn?.method === 'oidc'
-      ? idTokenCache(config.signIn, host, secrets, deadline, config.platform, network)
+      ? idTokenCache(config.signIn, host, secrets, deadline, context.profile.idTokenEndpoint, network)
       : undefined;
   const job = createJob(config, context, host, secrets, deadline, idTokens, network);
   const title = operation.title(config);
@@ -92,7 +92,7 @@ export async function runJob(
             idTokenClaims: idTokens?.claims,
             network,
           });
-    const message = safeText([explained.message, ...whereThingsStand(job)].join('\n'), secrets);
+    const message = safeText([explained.message, ...whereThingsStand(config, job)].join('\n'), secrets);
     log.debug(secrets.redact(format('Underlying error: %O', error)));
     await host
       .writeSummary(renderSummary({ title, succeeded: false, ...job.summary, error: message }))

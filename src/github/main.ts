@@ -4,13 +4,13 @@ import {
   exitWhenFlushed,
   hasAzureCliSession,
   Host,
-  outputName,
   proxyFromEnvironment,
   readInputs,
   runJob,
   SecretRegistry,
 } from '../core';
 import { requestGitHubIdToken } from './id-token';
+import { GITHUB_PROFILE, withEnvFallback } from './profile';
 
 const secrets = new SecretRegistry((value) => core.setSecret(value));
 /** The runner cancels a step with SIGINT, then SIGTERM: the core stops waiting and says how to resume. */
@@ -19,16 +19,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => ca
 
 async function main(): Promise<void> {
   // Read first: a proxy password is masked before anything else can print it.
-  const proxy = proxyFromEnvironment(
-    process.env,
-    (value) => secrets.add(value),
-    "set HTTPS_PROXY (and NO_PROXY) in the runner's environment (its .env file) or the job's env",
-  );
+  const proxy = proxyFromEnvironment(process.env, (value) => secrets.add(value));
   const raw = readInputs(
     'github',
-    (name) => core.getInput(name),
+    withEnvFallback((name) => core.getInput(name), process.env),
     (value) => secrets.add(value),
-    process.env,
   );
   const idTokenAvailable = Boolean(
     process.env.ACTIONS_ID_TOKEN_REQUEST_URL && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN,
@@ -36,7 +31,7 @@ async function main(): Promise<void> {
   secrets.add(process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
   const host: Host = {
     log: { info: core.info, warning: core.warning, debug: core.debug, debugEnabled: core.isDebug() },
-    setOutput: (name, value) => core.setOutput(outputName(name, 'github'), value),
+    setOutput: (name, value) => core.setOutput(GITHUB_PROFILE.outputName(name), value),
     writeSummary: async (markdown) => {
       if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write();
     },
@@ -48,7 +43,7 @@ async function main(): Promise<void> {
   const result = await runJob(
     raw,
     {
-      platform: 'github',
+      profile: GITHUB_PROFILE,
       now: new Date(),
       runId: process.env.GITHUB_RUN_ID,
       runUrl: runUrl(),

@@ -427,11 +427,12 @@ describe('verify, a release gate', () => {
     expect(run.errorMessage).toMatch(says);
   });
 
-  it('Azure DevOps: a failing gate fails the task', async () => {
+  it('Azure DevOps: a failing gate fails the task, naming the task input', async () => {
     const { name: container } = await freshContainer([stamped('stale.apimbackup', daysAgo(8))]);
     const run = await azureDevOps(container, { operation: 'verify', maxAge: '7d' });
     expectFailure(run);
-    expect(run.errorMessage).toContain('is older than max-age 7d');
+    expect(run.errorMessage).toContain('is older than maxAge 7d');
+    expect(run.errorMessage).not.toContain('max-age');
     expect(run.outputs.backupName).toBe('stale.apimbackup');
   });
 });

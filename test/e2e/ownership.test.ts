@@ -210,7 +210,7 @@ describe.each(PLATFORMS)('$platform: apim-prod and apim-prod-dr side by side', (
     const gate = await run(name, { operation: 'verify', [input.maxAge]: '12h' });
     expect(gate.result).toBe('Failed');
     expect(gate.errorMessage).toContain(`the newest backup '${prod.newest.name}' (taken 1d ago`);
-    expect(gate.errorMessage).toContain('is older than max-age 12h');
+    expect(gate.errorMessage).toContain(`is older than ${input.maxAge} 12h`);
     expect(gate.outputs[input.backupName]).toBe(prod.newest.name);
     expect(gate.stdout).toContain(PASSED_OVER);
 

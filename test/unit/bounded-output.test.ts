@@ -15,6 +15,7 @@ import { fittingJsonArray, publishList } from '../../src/core/report/bounded-out
 import { neutralise } from '../../src/core/report/neutralise';
 import { SecretRegistry } from '../../src/core/report/secrets';
 import { markdownTable, renderSummary } from '../../src/core/report/summary';
+import { AZURE_DEVOPS_PROFILE, GITHUB_PROFILE } from './platforms';
 
 /** Written out here rather than imported: the tests do not trust the constant they check. */
 const KIB_32 = 32 * 1024;
@@ -76,7 +77,7 @@ function recordingJob(context: Partial<RunContext> = {}, secrets = new SecretReg
   deadlines.push(deadline);
   const job: Job = createJob(
     {} as CommonConfig,
-    { platform: 'github', now: new Date(), idTokenAvailable: false, ...context },
+    { profile: GITHUB_PROFILE, now: new Date(), idTokenAvailable: false, ...context },
     host,
     secrets,
     deadline,
@@ -114,7 +115,7 @@ describe('publishList', () => {
   });
 
   it('cut by size: says so, with the Azure DevOps names', async () => {
-    const { job, outputs, lines } = recordingJob({ platform: 'azureDevOps', tempDir: tmpdir() });
+    const { job, outputs, lines } = recordingJob({ profile: AZURE_DEVOPS_PROFILE, tempDir: tmpdir() });
     const entries = Array.from({ length: 1000 }, (_, i) => entry(i));
     const { shown } = await publishList(job, list(entries, 1000));
     expect(shown).toBeLessThan(1000);

@@ -1,10 +1,17 @@
 /** parseJob: Azure's naming rules for every input, sign-in selection, normalisation, and how problems are reported. */
-import type { ApimStorageAccess, SignIn } from '../../src/core/inputs/config';
-import { ConnectionInputs, InputError, RunContext } from '../../src/core/inputs/config';
+import type {
+  ApimStorageAccess,
+  ConnectionValues,
+  SignIn,
+  ConnectionSignInMethod,
+} from '../../src/core/inputs/config';
+import { InputError, RunContext } from '../../src/core/inputs/config';
 import { parseJob } from '../../src/core/parse';
 import { readInputs } from '../../src/core/inputs/read';
 import { InputKey, RawInputs } from '../../src/core/inputs/table';
 import type { Cloud } from '../../src/core/inputs/clouds';
+import { withEnvFallback } from '../../src/github/profile';
+import { AZURE_DEVOPS_PROFILE, connectionOf, GITHUB_PROFILE } from './platforms';
 
 /** The backup and restore configuration flattened, so one case can assert on any part. */
 interface Config {
@@ -23,7 +30,7 @@ interface Config {
   signInReason?: string;
 }
 
-function parseConfig(raw: RawInputs & ConnectionInputs, context: RunContext): Config {
+function parseConfig(raw: RawInputs, context: RunContext): Config {
   const config = parseJob(raw, context).config as ReturnType<typeof parseJob>['config'] & {
     instance: { subscriptionId: string; resourceGroup: string; serviceName: string };
     apimAccess: ApimStorageAccess;
@@ -51,9 +58,15 @@ const CLIENT_SECRET = 'Qx8~unit.test-client_secret.value';
 const STORAGE_KEY = Buffer.from('unit-test-storage-account-key'.padEnd(64, '#')).toString('base64');
 const NOW = new Date(Date.UTC(2024, 2, 5, 7, 8, 9)); // 2024-03-05T07:08:09Z
 
-const GITHUB: RunContext = { platform: 'github', now: NOW, runId: '4242', idTokenAvailable: true };
+const GITHUB: RunContext = { profile: GITHUB_PROFILE, now: NOW, runId: '4242', idTokenAvailable: true };
+/** Azure DevOps with a service principal connection that has a secret. */
 const AZURE_DEVOPS: RunContext = {
-  platform: 'azureDevOps',
+  profile: AZURE_DEVOPS_PROFILE,
+  connection: connectionOf('client-secret', {
+    tenantId: TENANT,
+    clientId: CLIENT,
+    clientSecret: CLIENT_SECRET,
+  }),
   now: NOW,
   runId: '20240305.1',
   idTokenAvailable: false,
@@ -71,12 +84,15 @@ const GITHUB_RAW: RawInputs = {
   container: 'apim-backups',
 };
 
-/** A complete, valid Azure DevOps configuration: a service principal connection with a secret. */
-const AZURE_DEVOPS_RAW: RawInputs & ConnectionInputs = {
-  ...GITHUB_RAW,
+/** A complete, valid Azure DevOps configuration, with the connection of AZURE_DEVOPS. */
+const AZURE_DEVOPS_RAW: RawInputs = {
+  operation: 'backup',
   serviceConnection: 'prod-connection',
-  auth: 'client-secret',
-  clientSecret: CLIENT_SECRET,
+  subscriptionId: SUBSCRIPTION,
+  resourceGroup: 'rg-apim',
+  serviceName: 'contoso-apim',
+  storageAccount: 'contosobackups',
+  container: 'apim-backups',
 };
 
 /** Names users see in messages; written out here so the tests do not trust the table they check. */
@@ -123,7 +139,7 @@ const GITHUB_NAME: Record<InputKey, string> = {
 };
 
 /** Returns the problems parseConfig reports (none when it accepts the inputs); any other error fails the test. */
-function problemsOf(raw: RawInputs & ConnectionInputs, context: RunContext = GITHUB): string[] {
+function problemsOf(raw: RawInputs, context: RunContext = GITHUB): string[] {
   try {
     parseConfig(raw, context);
     return [];
@@ -134,7 +150,7 @@ function problemsOf(raw: RawInputs & ConnectionInputs, context: RunContext = GIT
 }
 
 /** The InputError parseConfig throws; fails the test when it accepts the inputs. */
-function inputError(raw: RawInputs & ConnectionInputs, context: RunContext = GITHUB): InputError {
+function inputError(raw: RawInputs, context: RunContext = GITHUB): InputError {
   let thrown: unknown;
   try {
     parseConfig(raw, context);
@@ -898,6 +914,17 @@ describe('parseConfig on Azure DevOps', () => {
     ]);
   });
 
+  it('names the storage key input in camelCase when a blob endpoint carries a SAS token', () => {
+    const problems = problemsOf(
+      { ...AZURE_DEVOPS_RAW, blobEndpoint: 'https://x.blob.core.windows.net/?sv=1&sig=abc' },
+      AZURE_DEVOPS,
+    );
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^blobEndpoint '.*' must be a URL without a query or fragment/);
+    expect(problems[0]).toContain('(no SAS token: give storageKey)');
+    expect(problems[0]).not.toContain('storage-key');
+  });
+
   it('names poll-interval and timeout in camelCase', () => {
     expect(problemsOf({ ...AZURE_DEVOPS_RAW, timeout: '1m', pollInterval: '2m' }, AZURE_DEVOPS)).toEqual([
       'pollInterval must not be longer than timeout',
@@ -917,37 +944,74 @@ describe('parseConfig on Azure DevOps', () => {
   });
 
   it('requires the service connection, named azureSubscription, and then checks no sign-in', () => {
-    const raw = { ...AZURE_DEVOPS_RAW, serviceConnection: undefined, auth: undefined, tenantId: undefined };
-    expect(problemsOf(raw, AZURE_DEVOPS)).toEqual(['azureSubscription is required']);
+    const raw = { ...AZURE_DEVOPS_RAW, serviceConnection: undefined };
+    expect(problemsOf(raw, { ...AZURE_DEVOPS, connection: undefined })).toEqual([
+      'azureSubscription is required',
+    ]);
   });
 
-  const connection = (raw: RawInputs & ConnectionInputs, context: Partial<RunContext> = {}) =>
-    parseConfig({ ...AZURE_DEVOPS_RAW, ...raw }, { ...AZURE_DEVOPS, ...context }).signIn;
+  it('says when the agent does not know the connection named, and then checks no sign-in', () => {
+    expect(
+      problemsOf(
+        { ...AZURE_DEVOPS_RAW, serviceConnection: 'prod-typo' },
+        { ...AZURE_DEVOPS, connection: { found: false, name: 'prod-typo' } },
+      ),
+    ).toEqual([
+      "azureSubscription 'prod-typo' was not found: check the name or ID, and that this pipeline is authorised to use the connection",
+    ]);
+  });
+
+  it('lets a subscriptionId input override the connection’s subscription', () => {
+    const connection = connectionOf('client-secret', {
+      tenantId: TENANT,
+      clientId: CLIENT,
+      clientSecret: CLIENT_SECRET,
+      subscriptionId: IDENTITY,
+    });
+    const context = { ...AZURE_DEVOPS, connection };
+    expect(parseConfig(AZURE_DEVOPS_RAW, context).subscriptionId).toBe(SUBSCRIPTION);
+    expect(parseConfig({ ...AZURE_DEVOPS_RAW, subscriptionId: undefined }, context).subscriptionId).toBe(
+      IDENTITY,
+    );
+  });
+
+  const signInWith = (
+    method: ConnectionSignInMethod | undefined,
+    values: ConnectionValues,
+    context: Partial<RunContext> = {},
+  ): RunContext => ({ ...AZURE_DEVOPS, connection: connectionOf(method, values), ...context });
+  const connection = (
+    method: ConnectionSignInMethod,
+    values: ConnectionValues,
+    context: Partial<RunContext> = {},
+  ) => parseConfig(AZURE_DEVOPS_RAW, signInWith(method, values, context)).signIn;
   const PEM =
     '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----';
 
   it('maps each connection scheme to a sign-in method', () => {
-    expect(connection({ auth: 'client-secret' })).toEqual({
+    expect(
+      connection('client-secret', { tenantId: TENANT, clientId: CLIENT, clientSecret: CLIENT_SECRET }),
+    ).toEqual({
       method: 'client-secret',
       tenantId: TENANT,
       clientId: CLIENT,
       clientSecret: CLIENT_SECRET,
     });
     expect(
-      connection({ auth: 'client-certificate', clientSecret: undefined, clientCertificate: PEM }),
+      connection('client-certificate', { tenantId: TENANT, clientId: CLIENT, clientCertificate: PEM }),
     ).toEqual({
       method: 'client-certificate',
       tenantId: TENANT,
       clientId: CLIENT,
       certificatePem: PEM,
     });
-    expect(connection({ auth: 'oidc', clientSecret: undefined }, { idTokenAvailable: true })).toEqual({
+    expect(connection('oidc', { tenantId: TENANT, clientId: CLIENT }, { idTokenAvailable: true })).toEqual({
       method: 'oidc',
       tenantId: TENANT,
       clientId: CLIENT,
       audience: 'api://AzureADTokenExchange',
     });
-    expect(connection({ auth: 'managed-identity', clientSecret: undefined, clientId: undefined })).toEqual({
+    expect(connection('managed-identity', { tenantId: TENANT })).toEqual({
       method: 'managed-identity',
       clientId: undefined,
     });
@@ -956,25 +1020,21 @@ describe('parseConfig on Azure DevOps', () => {
   it('refuses a certificate connection without a private key', () => {
     expect(
       problemsOf(
-        {
-          ...AZURE_DEVOPS_RAW,
-          auth: 'client-certificate',
-          clientSecret: undefined,
-          clientCertificate: 'MIIC',
-        },
-        AZURE_DEVOPS,
+        AZURE_DEVOPS_RAW,
+        signInWith('client-certificate', { tenantId: TENANT, clientId: CLIENT, clientCertificate: 'MIIC' }),
       ),
     ).toEqual(["the service connection's certificate is missing or has no private key"]);
   });
 
   it('refuses a workload identity connection on an agent without the OIDC endpoint', () => {
-    const problems = problemsOf({ ...AZURE_DEVOPS_RAW, auth: 'oidc', clientSecret: undefined }, AZURE_DEVOPS);
+    const problems = problemsOf(AZURE_DEVOPS_RAW, signInWith('oidc', { tenantId: TENANT, clientId: CLIENT }));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain('SYSTEM_OIDCREQUESTURI');
   });
 
-  it.each(['UsernamePassword', 'PublishProfile', 'azure-cli', 'auto'])('refuses the scheme %s', (scheme) => {
-    const problems = problemsOf({ ...AZURE_DEVOPS_RAW, auth: scheme }, AZURE_DEVOPS);
+  it.each(['UsernamePassword', 'PublishProfile'])('refuses the scheme %s', (scheme) => {
+    const context = { ...AZURE_DEVOPS, connection: connectionOf(undefined, { tenantId: TENANT }, scheme) };
+    const problems = problemsOf(AZURE_DEVOPS_RAW, context);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(`scheme '${scheme}' is not supported`);
     expect(problems[0]).toContain('ServicePrincipal, WorkloadIdentityFederation or ManagedServiceIdentity');
@@ -982,8 +1042,8 @@ describe('parseConfig on Azure DevOps', () => {
 
   it("names connection-provided values as the service connection's", () => {
     const problems = problemsOf(
-      { ...AZURE_DEVOPS_RAW, tenantId: 'contoso', clientId: undefined },
-      AZURE_DEVOPS,
+      AZURE_DEVOPS_RAW,
+      signInWith('client-secret', { tenantId: 'contoso', clientSecret: CLIENT_SECRET }),
     );
     expect(problems).toEqual([
       "the service connection's tenant id 'contoso' must be a tenant GUID or a domain such as contoso.onmicrosoft.com",
@@ -1045,7 +1105,7 @@ describe('parseConfig reports every problem at once', () => {
   it('on Azure DevOps, in one InputError with the task names', () => {
     const raw: RawInputs = { ...AZURE_DEVOPS_RAW, ...ALL_BAD };
     delete raw.serviceConnection;
-    const error = inputError(raw, AZURE_DEVOPS);
+    const error = inputError(raw, { ...AZURE_DEVOPS, connection: undefined });
     expect(error.problems).toEqual(
       expect.arrayContaining([
         'azureSubscription is required',
@@ -1061,10 +1121,22 @@ describe('parseConfig reports every problem at once', () => {
     );
   });
 
-  type SecretCase = [label: string, raw: RawInputs & ConnectionInputs, context: RunContext];
+  type SecretCase = [label: string, raw: RawInputs, context: RunContext];
   const secretCases: SecretCase[] = [
     ['everything wrong on GitHub', ALL_BAD, GITHUB],
-    ['everything wrong on Azure DevOps', { ...ALL_BAD, serviceConnection: 'c' }, AZURE_DEVOPS],
+    [
+      'everything wrong on Azure DevOps',
+      { ...ALL_BAD, serviceConnection: 'c' },
+      {
+        ...AZURE_DEVOPS,
+        connection: connectionOf(
+          'client-secret',
+          { tenantId: 'contoso', clientId: 'my-app', clientSecret: SECRETS[0] },
+          'ServicePrincipal',
+          'c',
+        ),
+      },
+    ],
     ['an invalid key', { ...GITHUB_RAW, storageAccess: 'access-key', storageKey: SECRETS[1] }, GITHUB],
     [
       'a key with identity access',
@@ -1076,8 +1148,11 @@ describe('parseConfig reports every problem at once', () => {
     ['a secret with a bad auth', { ...GITHUB_RAW, auth: 'password', clientSecret: SECRETS[0] }, GITHUB],
     [
       'a secret from an unsupported connection',
-      { ...AZURE_DEVOPS_RAW, auth: 'UsernamePassword', clientSecret: SECRETS[0], storageKey: SECRETS[1] },
-      AZURE_DEVOPS,
+      { ...AZURE_DEVOPS_RAW, storageKey: SECRETS[1] },
+      {
+        ...AZURE_DEVOPS,
+        connection: connectionOf(undefined, { clientSecret: SECRETS[0] }, 'UsernamePassword'),
+      },
     ],
   ];
 
@@ -1103,12 +1178,8 @@ describe('readInputs', () => {
     };
     const raw = readInputs(
       'github',
-      (name) => values[name],
+      withEnvFallback((name) => values[name] ?? '', { AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: ' ' }),
       (value) => masked.push(value),
-      {
-        AZURE_TENANT_ID: TENANT,
-        AZURE_CLIENT_ID: ' ',
-      },
     );
     expect(raw).toEqual({
       operation: 'backup',
@@ -1119,16 +1190,25 @@ describe('readInputs', () => {
     expect(masked).toEqual([CLIENT_SECRET, STORAGE_KEY]);
   });
 
-  it('prefers the input over the environment fallback, and has none on Azure DevOps', () => {
+  it('prefers the input over the environment fallback on GitHub', () => {
     const env = { AZURE_SUBSCRIPTION_ID: SUBSCRIPTION };
+    const given = withEnvFallback((name) => (name === 'subscription-id' ? 'given' : ''), env);
+    expect(readInputs('github', given, jest.fn())).toEqual({ subscriptionId: 'given' });
     expect(
-      readInputs('github', (name) => (name === 'subscription-id' ? 'given' : ''), jest.fn(), env),
+      readInputs(
+        'github',
+        withEnvFallback(() => '', env),
+        jest.fn(),
+      ),
     ).toEqual({
-      subscriptionId: 'given',
+      subscriptionId: SUBSCRIPTION,
     });
-    expect(readInputs('azureDevOps', () => undefined, jest.fn(), env)).toEqual({});
+  });
+
+  it('reads Azure DevOps inputs by their task.json names', () => {
+    expect(readInputs('azureDevOps', () => undefined, jest.fn())).toEqual({});
     expect(
-      readInputs('azureDevOps', (name) => (name === 'containerName' ? 'apim' : undefined), jest.fn(), env),
+      readInputs('azureDevOps', (name) => (name === 'containerName' ? 'apim' : undefined), jest.fn()),
     ).toEqual({ container: 'apim' });
   });
 });

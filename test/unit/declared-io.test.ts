@@ -7,7 +7,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConnectionInputs, RunContext } from '../../src/core/inputs/config';
+import type {
+  ConnectionInputs,
+  ConnectionSignInMethod,
+  ConnectionValues,
+  RunContext,
+} from '../../src/core/inputs/config';
 import { InputError } from '../../src/core/inputs/config';
 import { parseJob } from '../../src/core/parse';
 import {
@@ -15,7 +20,6 @@ import {
   INPUTS,
   Input,
   InputKey,
-  inputName,
   inputsOf,
   OPERATIONS,
   OperationName,
@@ -23,6 +27,7 @@ import {
   RawInputs,
   usedBy,
 } from '../../src/core/inputs/table';
+import { connectionOf, PROFILES } from './platforms';
 
 const SUBSCRIPTION = '0b5c3a8e-1f2d-4c6b-9a7e-2d3f4a5b6c7d';
 const OTHER_SUBSCRIPTION = '1c6d4b9f-2a3e-4d7c-8b8f-3e4a5b6c7d8e';
@@ -74,7 +79,7 @@ const EVERY_INPUT: Record<Exclude<InputKey, 'operation'>, string> = {
   instanceTags: 'env=prod',
 };
 
-/** What the Azure DevOps adapter merges in from the service connection: inputs the task has no field for. */
+/** What the Azure DevOps service connection supplies: inputs the task has no field for (see handedOver). */
 const CONNECTION: RawInputs & ConnectionInputs = {
   auth: 'client-secret',
   tenantId: TENANT,
@@ -86,9 +91,45 @@ const CONNECTION: RawInputs & ConnectionInputs = {
 };
 
 const CONTEXT: Record<Platform, RunContext> = {
-  github: { platform: 'github', now: new Date(), runId: '4242', idTokenAvailable: true },
-  azureDevOps: { platform: 'azureDevOps', now: new Date(), runId: '20240305.1', idTokenAvailable: true },
+  github: { profile: PROFILES.github, now: new Date(), runId: '4242', idTokenAvailable: true },
+  azureDevOps: {
+    profile: PROFILES.azureDevOps,
+    now: new Date(),
+    runId: '20240305.1',
+    idTokenAvailable: true,
+  },
 };
+
+/**
+ * A variant as the adapter hands it to the core: on Azure DevOps, the sign-in keys (CONNECTION's) are the service
+ * connection's, and the rest are task inputs.
+ */
+function handedOver(platform: Platform, raw: RawInputs & ConnectionInputs): [RawInputs, RunContext] {
+  if (platform === 'github') return [raw, CONTEXT.github];
+  const { auth, ...inputs } = raw;
+  const values: ConnectionValues = {};
+  const connectionKeys = Object.keys(CONNECTION).filter((key) => key !== 'auth');
+  for (const key of connectionKeys as (keyof ConnectionValues)[]) {
+    values[key] = inputs[key];
+    delete inputs[key];
+  }
+  const connection = connectionOf(
+    auth as ConnectionSignInMethod,
+    values,
+    undefined,
+    inputs.serviceConnection,
+  );
+  return [inputs, { ...CONTEXT.azureDevOps, connection }];
+}
+
+function parseAsHanded(
+  platform: Platform,
+  raw: RawInputs & ConnectionInputs,
+  reads?: Set<string>,
+): ReturnType<typeof parseJob> {
+  const [inputs, context] = handedOver(platform, raw);
+  return parseJob(inputs, context, reads);
+}
 
 /**
  * Some reads depend on other inputs (list and prune sign in only without a storage key; audience matters only
@@ -132,7 +173,7 @@ function recordInputsRead(platform: Platform, operation: OperationName, fleet: b
   const reads = new Set<string>();
   for (const raw of variants(platform, operation, fleet)) {
     try {
-      parseJob(raw, CONTEXT[platform], reads);
+      parseAsHanded(platform, raw, reads);
     } catch (error) {
       // A refused combination (e.g. source-service-name with several instances) still read what it read.
       if (!(error instanceof InputError)) throw error;
@@ -144,7 +185,7 @@ function recordInputsRead(platform: Platform, operation: OperationName, fleet: b
 
 function problemsOf(raw: RawInputs & ConnectionInputs, platform: Platform): string[] {
   try {
-    parseJob(raw, CONTEXT[platform]);
+    parseAsHanded(platform, raw);
     return [];
   } catch (error) {
     if (error instanceof InputError) return error.problems;
@@ -178,7 +219,9 @@ describe.each(CASES)('on %s, %s (several instances: %s)', (platform, operation, 
     for (const input of refused) {
       const without = { ...everything, [input.key]: undefined };
       const naming = (raw: RawInputs & ConnectionInputs) =>
-        problemsOf(raw, platform).filter((problem) => problem.startsWith(inputName(input.key, platform)));
+        problemsOf(raw, platform).filter((problem) =>
+          problem.startsWith(PROFILES[platform].inputName(input.key)),
+        );
       expect(naming(everything)).toHaveLength(1);
       expect(naming(without)).toEqual([]);
     }
@@ -227,7 +270,7 @@ it('the recording changes nothing parseJob returns', () => {
     const [raw] = variants(platform, operation, fleet);
     const outcome = (reads?: Set<string>) => {
       try {
-        const { config, ignored } = parseJob(raw, CONTEXT[platform], reads);
+        const { config, ignored } = parseAsHanded(platform, raw, reads);
         return JSON.stringify({ config, ignored });
       } catch (error) {
         return (error as Error).message;

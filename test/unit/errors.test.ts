@@ -3,9 +3,10 @@ import { RestError } from '@azure/core-rest-pipeline';
 import { AuthenticationError } from '@azure/identity';
 import type { RunContext } from '../../src/core/inputs/config';
 import { parseJob } from '../../src/core/parse';
-import type { Platform, RawInputs } from '../../src/core/inputs/table';
+import type { RawInputs } from '../../src/core/inputs/table';
 import { AzureError } from '../../src/core/azure/wait';
 import { ActionableError, ErrorContext, ErrorSubject, explainError } from '../../src/core/report/errors';
+import { connectionOf, PlatformName, PROFILES } from './platforms';
 
 const SUBSCRIPTION = '0b5c3a8e-1f2d-4c6b-9a7e-2d3f4a5b6c7d';
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -27,15 +28,24 @@ const RAW: RawInputs = {
   backupName: 'nightly.apimbackup',
 };
 
-function configOf(raw: RawInputs = {}, platform: Platform = 'github'): ErrorSubject {
-  const context: RunContext = { platform, now: new Date(Date.UTC(2024, 2, 5)), idTokenAvailable: true };
-  const extra: RawInputs = platform === 'azureDevOps' ? { serviceConnection: 'prod', auth: 'oidc' } : {};
-  return parseJob({ ...RAW, ...extra, ...raw }, context).config;
+function configOf(raw: RawInputs = {}, platform: PlatformName = 'github'): ErrorSubject {
+  const context: RunContext = {
+    profile: PROFILES[platform],
+    now: new Date(Date.UTC(2024, 2, 5)),
+    idTokenAvailable: true,
+  };
+  if (platform === 'azureDevOps') {
+    // The tenant and client come from a workload identity connection.
+    const { tenantId, clientId, ...inputs } = RAW;
+    context.connection = connectionOf('oidc', { tenantId, clientId }, 'WorkloadIdentityFederation', 'prod');
+    return parseJob({ ...inputs, serviceConnection: 'prod', ...raw }, context).config;
+  }
+  return parseJob({ ...RAW, ...raw }, context).config;
 }
 
 function contextOf(
   raw: RawInputs = {},
-  { platform, ...extra }: Partial<ErrorContext> & { platform?: Platform } = {},
+  { platform, ...extra }: Partial<ErrorContext> & { platform?: PlatformName } = {},
 ): ErrorContext {
   const config = configOf(raw, platform);
   return {

@@ -48,6 +48,7 @@ import type { Host, Logger } from '../../src/core/ports';
 import { explainStorageError, StorageNeed } from '../../src/core/report/errors';
 import { SecretRegistry } from '../../src/core/report/secrets';
 import { runJob, RunResult } from '../../src/core/run';
+import { connectionOf, PROFILES } from './platforms';
 
 export const SUBSCRIPTION = '0b5c3a8e-1f2d-4c6b-9a7e-2d3f4a5b6c7d';
 export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -67,12 +68,9 @@ const BASE: Record<Platform, RawInputs> = {
     container: 'apim-backups',
     preflight: 'false',
   },
-  // What the adapter merges from a workload-identity service connection.
+  // The sign-in comes from a workload-identity service connection (FakeStep's context).
   azureDevOps: {
     serviceConnection: 'prod',
-    auth: 'oidc',
-    tenantId: TENANT,
-    clientId: CLIENT,
     subscriptionId: SUBSCRIPTION,
     resourceGroup: 'rg-apim',
     storageAccount: 'stbackups',
@@ -569,8 +567,17 @@ export class FakeStep {
 
   constructor(raw: RawInputs, platform: Platform = 'github') {
     this.raw = { ...baseInputs(platform, raw), ...raw };
+    const connection = this.raw.serviceConnection;
     this.context = {
-      platform,
+      profile: PROFILES[platform],
+      connection: connection
+        ? connectionOf(
+            'oidc',
+            { tenantId: TENANT, clientId: CLIENT },
+            'WorkloadIdentityFederation',
+            connection,
+          )
+        : undefined,
       now: new Date(),
       runId: '42',
       runUrl: 'https://github.com/contoso/apim/actions/runs/42',

@@ -16,14 +16,20 @@ import type { BackupConfig } from '../../src/core/operations/backup';
 import type { Job } from '../../src/core/operations/operation';
 import type { OutputName } from '../../src/core/inputs/outputs';
 import type { DiscoverConfig } from '../../src/core/operations/discover';
+import { AZURE_DEVOPS_PROFILE, GITHUB_PROFILE } from './platforms';
 
 const SUBSCRIPTION = '0b5c3a8e-1f2d-4c6b-9a7e-2d3f4a5b6c7d';
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const CLIENT = '11111111-2222-3333-4444-555555555555';
 const KEY = Buffer.alloc(64, 1).toString('base64');
 const NOW = new Date(Date.UTC(2024, 2, 5, 7, 8, 9));
-const GITHUB: RunContext = { platform: 'github', now: NOW, runId: '42', idTokenAvailable: true };
-const AZURE_DEVOPS: RunContext = { platform: 'azureDevOps', now: NOW, runId: '7', idTokenAvailable: false };
+const GITHUB: RunContext = { profile: GITHUB_PROFILE, now: NOW, runId: '42', idTokenAvailable: true };
+const AZURE_DEVOPS: RunContext = {
+  profile: AZURE_DEVOPS_PROFILE,
+  now: NOW,
+  runId: '7',
+  idTokenAvailable: false,
+};
 
 const BASE: RawInputs = {
   tenantId: TENANT,
@@ -104,7 +110,7 @@ describe('planFleet', () => {
   const selection = (names: string, tags?: string) => parseSelection(names, tags).selection;
 
   it('runs the named ones first, in the order given, then what patterns find by name; a pattern skips tiers without backup', () => {
-    const plan = planFleet(listed, selection('apim-core, apim-*-prod'), scope, 'github');
+    const plan = planFleet(listed, selection('apim-core, apim-*-prod'), scope, GITHUB_PROFILE);
     expect(plan.run.map((instance) => instance.serviceName)).toEqual([
       'apim-core',
       'apim-b-prod',
@@ -114,25 +120,29 @@ describe('planFleet', () => {
   });
 
   it('narrows what a pattern finds by tags', () => {
-    const plan = planFleet(listed, selection('*', 'env=prod'), scope, 'github');
+    const plan = planFleet(listed, selection('*', 'env=prod'), scope, GITHUB_PROFILE);
     expect(plan.run.map((instance) => instance.serviceName)).toEqual(['apim-z-prod']);
     expect(plan.skipped.map(({ instance }) => instance.serviceName)).toEqual(['apim-a-prod']);
   });
 
   it('refuses a named instance that does not exist or has no backup, all of them at once', () => {
-    expect(() => planFleet(listed, selection('apim-core,apim-gone,apim-cons'), scope, 'azureDevOps')).toThrow(
+    expect(() =>
+      planFleet(listed, selection('apim-core,apim-gone,apim-cons'), scope, AZURE_DEVOPS_PROFILE),
+    ).toThrow(
       `The instances named in serviceName cannot all be run; nothing was started:\n  - 'apim-gone' does not exist in resource group 'rg-apim' of subscription '${SUBSCRIPTION}'\n  - 'apim-cons' is on the Consumption tier, which has no backup or restore`,
     );
   });
 
   it('fails when a selection runs nothing, naming where it looked and what is there', () => {
-    expect(() => planFleet(listed, selection('web-*'), { subscriptionId: SUBSCRIPTION }, 'github')).toThrow(
+    expect(() =>
+      planFleet(listed, selection('web-*'), { subscriptionId: SUBSCRIPTION }, GITHUB_PROFILE),
+    ).toThrow(
       `No API Management instance matching 'web-*' in subscription '${SUBSCRIPTION}' (every resource group); it holds apim-z-prod, apim-a-prod, apim-b-prod, apim-core, apim-cons. Nothing was run.`,
     );
-    expect(() => planFleet([], selection('*'), scope, 'github')).toThrow(
+    expect(() => planFleet([], selection('*'), scope, GITHUB_PROFILE)).toThrow(
       "No API Management instance matching '*' in resource group 'rg-apim'",
     );
-    expect(() => planFleet(listed, selection('apim-cons*'), scope, 'github')).toThrow(
+    expect(() => planFleet(listed, selection('apim-cons*'), scope, GITHUB_PROFILE)).toThrow(
       "Every API Management instance matching 'apim-cons*' in resource group 'rg-apim' of subscription '0b5c3a8e-1f2d-4c6b-9a7e-2d3f4a5b6c7d' is on a tier without backup: 'apim-cons' (Consumption). Nothing was run.",
     );
   });
@@ -336,7 +346,7 @@ it('results: a fleet too large for one output keeps the first entries that fit i
   const saved: unknown[] = [];
   const job = {
     log: { info: (line: string) => lines.push(line), warning: (line: string) => lines.push(line) },
-    context: { platform: 'github' },
+    context: { profile: GITHUB_PROFILE },
     setOutput: (name: OutputName, value: string) => (outputs[name] = value),
     saveJson: async (_stem: string, value: unknown) => {
       saved.push(value);

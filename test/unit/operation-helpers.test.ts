@@ -6,6 +6,7 @@ import { parseJob } from '../../src/core/parse';
 import type { RawInputs } from '../../src/core/inputs/table';
 import type { BackupConfig } from '../../src/core/operations/backup';
 import { describeApimAccess, renderSummary } from '../../src/core/report/summary';
+import { GITHUB_PROFILE } from './platforms';
 
 const SUBSCRIPTION = '0b5c3a8e-1f2d-4c6b-9a7e-2d3f4a5b6c7d';
 const IDENTITY = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
@@ -24,7 +25,7 @@ function configOf(raw: RawInputs = {}): BackupConfig {
       auth: 'managed-identity',
       ...raw,
     },
-    { platform: 'github', now: new Date(Date.UTC(2024, 2, 5)), idTokenAvailable: false },
+    { profile: GITHUB_PROFILE, now: new Date(Date.UTC(2024, 2, 5)), idTokenAvailable: false },
   ).config as BackupConfig;
 }
 

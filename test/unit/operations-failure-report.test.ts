@@ -175,7 +175,7 @@ describe('the failure report', () => {
 
     expect(message).toBe(
       "Backup of API Management instance 'apim-prod' failed: could not reach Azure Resource Manager at management.azure.com:443 directly (no proxy is set): its name does not resolve (ENOTFOUND). The step got no answer from management.azure.com.\n" +
-        'What to do: Check the network and DNS of this machine, and that management.azure.com is the right host name. Behind a proxy, set HTTPS_PROXY (and NO_PROXY) in the environment of the step.',
+        "What to do: Check the network and DNS of this machine, and that management.azure.com is the right host name. Behind a proxy, set HTTPS_PROXY (and NO_PROXY) in the runner's environment (its .env file) or the job's env.",
     );
   });
 

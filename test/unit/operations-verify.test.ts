@@ -1,8 +1,8 @@
 /** verify and list, in-process: the release gate on the newest backup, and the listing of an instance's backups. */
 import { FakeStep } from './fake-job';
 
-function verifyStep(raw = {}) {
-  return new FakeStep({ operation: 'verify', serviceName: 'apim-prod', maxAge: '24h', ...raw });
+function verifyStep(raw = {}, platform: 'github' | 'azureDevOps' = 'github') {
+  return new FakeStep({ operation: 'verify', serviceName: 'apim-prod', maxAge: '24h', ...raw }, platform);
 }
 
 describe('verify', () => {
@@ -67,6 +67,19 @@ describe('verify', () => {
     expect(message).toBe(
       "Verify failed: there is no backup of 'apim-prod' in container 'apim-backups' of storage account 'stbackups' (1 unstamped blob starting with 'apim-prod' was passed over: see the log).\n" +
         'What to do: Take a backup (operation: backup) before this gate, or check source-service-name, container and storage-account.',
+    );
+  });
+});
+
+describe('verify on Azure DevOps', () => {
+  it('names the task inputs, not the action’s, in what it says', async () => {
+    const old = verifyStep({ maxAge: '12h' }, 'azureDevOps');
+    old.azure.catalog.putStamped('apim-prod-1.apimbackup', 'apim-prod', { ageDays: 1 });
+    expect((await old.run()).message).toContain(' is older than maxAge 12h.\n');
+
+    const none = verifyStep({}, 'azureDevOps');
+    expect((await none.run()).message).toContain(
+      'What to do: Take a backup (operation: backup) before this gate, or check sourceServiceName, containerName and storageAccount.',
     );
   });
 });

@@ -18,6 +18,7 @@ import { allows, ipInRule, matches, scopeCovers } from '../../src/core/preflight
 import type { Finding, PreflightPlan, PreflightReads, PreflightSubject } from '../../src/core/preflight/plan';
 import { findingsOutput, skippedWarning } from '../../src/core/preflight/report';
 import { evaluate } from '../../src/core/preflight/rules';
+import { AZURE_DEVOPS_PROFILE, GITHUB_PROFILE } from './platforms';
 
 const SUB = '0b5c3a8e-1f2d-4c6b-9a7e-2d3f4a5b6c7d';
 const RG = 'rg-apim';
@@ -60,7 +61,7 @@ function subject(
 }
 
 function plan(access: ApimStorageAccess, subjects = [subject()]): PreflightPlan {
-  return { subjects, access, storage: { account: 'stbackups', container: 'apim' }, platform: 'github' };
+  return { subjects, access, storage: { account: 'stbackups', container: 'apim' }, profile: GITHUB_PROFILE };
 }
 
 function storageAccount(
@@ -487,7 +488,7 @@ describe('the warning for what could not be read', () => {
   const context = {
     identity: "app 'c1'",
     storageAccount: 'stbackups',
-    platform: 'azureDevOps' as const,
+    profile: AZURE_DEVOPS_PROFILE,
     goesOn: 'The backup goes on.',
   };
 

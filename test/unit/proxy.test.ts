@@ -20,6 +20,7 @@ import { parseJob } from '../../src/core/parse';
 import { explainError, explainStorageError } from '../../src/core/report/errors';
 import { unreachableError } from '../../src/core/report/network';
 import { ForwardProxy, startForwardProxy } from '../stand-in';
+import { GITHUB_PROFILE } from './platforms';
 
 const PROXY: ProxyServer = { url: 'http://proxy.contoso.com:3128', source: 'HTTPS_PROXY' };
 const settings = (extra: Partial<ProxySettings> = {}): ProxySettings => ({
@@ -27,7 +28,6 @@ const settings = (extra: Partial<ProxySettings> = {}): ProxySettings => ({
   noProxy: [],
   bypassPatterns: [],
   bypassSource: 'NO_PROXY',
-  setupHint: 'set HTTPS_PROXY',
   ...extra,
 });
 const route = (url: string, extra: Partial<ProxySettings> = {}) => routeFor(settings(extra), new URL(url));
@@ -120,7 +120,7 @@ describe('parseProxyUrl', () => {
 describe('proxyFromEnvironment', () => {
   const read = (env: NodeJS.ProcessEnv) => {
     const masked: string[] = [];
-    const result = proxyFromEnvironment(env, (value) => masked.push(value), 'set HTTPS_PROXY');
+    const result = proxyFromEnvironment(env, (value) => masked.push(value));
     return { result, masked };
   };
 
@@ -176,7 +176,12 @@ describe('unreachableError', () => {
     ...extra,
   });
   const tell = (extra: Partial<NetworkFailure>) =>
-    unreachableError('Backup of x', failure(extra), settings(), 'Microsoft Entra ID').message;
+    unreachableError(
+      'Backup of x',
+      failure(extra),
+      { settings: settings(), setupHint: 'set HTTPS_PROXY' },
+      'Microsoft Entra ID',
+    ).message;
 
   it('names the host, the proxy without credentials, what happened and what to check', () => {
     expect(tell({})).toBe(
@@ -237,7 +242,7 @@ describe('explainError and explainStorageError with the network', () => {
       storageAccount: 'contosobackups',
       container: 'apim-backups',
     },
-    { platform: 'github', now: new Date(), idTokenAvailable: false },
+    { profile: GITHUB_PROFILE, now: new Date(), idTokenAvailable: false },
   );
   const entra: NetworkFailure = {
     target: 'login.microsoftonline.com:443',
@@ -249,6 +254,7 @@ describe('explainError and explainStorageError with the network', () => {
   /** A network that failed to connect to the hosts of `failures`, the last one last. */
   const networkOf = (...failures: NetworkFailure[]) => ({
     settings: settings(),
+    setupHint: 'set HTTPS_PROXY',
     failureFor: (url?: string) =>
       url === undefined
         ? failures.at(-1)

@@ -13,7 +13,7 @@ import type { ApimStorageAccess, Instance } from '../inputs/config';
 import { formatDuration } from '../base/duration';
 import type { Network } from '../net/network';
 import { sdkHttpClient } from '../net/sdk-http';
-import type { Logger } from '../ports';
+import type { Logger, PlatformProfile } from '../ports';
 import { ActionableError } from '../report/errors';
 import { Cloud, resourceManagerScope } from '../inputs/clouds';
 import type { Deadline } from '../base/deadline';
@@ -104,6 +104,8 @@ export class ApimInstance {
     private readonly log: Logger,
     private readonly deadline: Deadline,
     network: Network,
+    /** Names the inputs and outputs a message points at, as the user writes them. */
+    private readonly profile: PlatformProfile,
   ) {
     this.client = new ApiManagementClient(credential, instance.subscriptionId, {
       endpoint: cloud.resourceManagerEndpoint,
@@ -182,7 +184,7 @@ export class ApimInstance {
       throw new ActionableError(
         `Azure accepted the ${kind}, but its operation-status URL ${checked.problem}; the step did not follow it. The ${kind} may be running in Azure.`,
         'UnexpectedOperationUrl',
-        `Check the instance in the Azure portal, and that resource-manager-endpoint is the Resource Manager URL of your cloud.`,
+        `Check the instance in the Azure portal, and that ${this.profile.inputName('resourceManagerEndpoint')} is the Resource Manager URL of your cloud.`,
       );
     }
     return { operationUrl: checked.url, retryAfterMs };
@@ -277,7 +279,7 @@ export class ApimInstance {
           return 'Succeeded';
         }
         options.onStatus?.('Failed');
-        if (response.status === 404) throw operationNotFound(url, response);
+        if (response.status === 404) throw operationNotFound(url, response, this.profile);
         if (response.status >= 400) throw azureError(response, url);
         throw unexpected(response, `the ${label.toLowerCase()} status`);
       }
@@ -505,12 +507,16 @@ function azureError(response: PipelineResponse, operationUrl?: string): AzureErr
   );
 }
 
-function operationNotFound(url: string, response: PipelineResponse): ActionableError {
+function operationNotFound(
+  url: string,
+  response: PipelineResponse,
+  profile: PlatformProfile,
+): ActionableError {
   const cause = azureError(response);
   return new ActionableError(
     `The operation-status URL ${url.split('?')[0]} is not known to Azure (HTTP 404${cause.code ? ` ${cause.code}` : ''}: ${cause.message}).`,
     'OperationNotFound',
-    'Azure keeps operation status for a limited time, and only in the subscription that started it: check the URL (output operation-url of the step that started the operation), and the instance in the Azure portal.',
+    `Azure keeps operation status for a limited time, and only in the subscription that started it: check the URL (output ${profile.outputName('operationUrl')} of the step that started the operation), and the instance in the Azure portal.`,
   );
 }
 

@@ -41,7 +41,7 @@ export function fleetOf(inner: Operation<CommonConfig>): RunnableOperation<Fleet
 
     async run(config, job) {
       const found = await findInstances(job, config);
-      const plan = planFleet(found, config.selection, config.scope, config.platform);
+      const plan = planFleet(found, config.selection, config.scope, config.profile);
       const skipped: InstanceResult[] = plan.skipped.map(({ instance, reason }) => {
         job.log.info(`[${instance.serviceName}] Skipped: ${reason} (found by a pattern).`);
         return { instance, status: 'skipped', message: `Skipped: ${reason}.` };

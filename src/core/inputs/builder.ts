@@ -33,7 +33,6 @@ import {
   defaultOf,
   FLEET_OPERATIONS,
   InputKey,
-  inputName,
   LATEST,
   OPERATIONS,
   RawInputs,
@@ -72,7 +71,7 @@ export class ConfigBuilder {
   ) {}
 
   name(key: InputKey): string {
-    return inputName(key, this.context.platform);
+    return this.context.profile.inputName(key);
   }
 
   report(text: string): void {
@@ -162,7 +161,7 @@ export class ConfigBuilder {
     let sharedKeyAccount = account;
     const custom = this.raw.blobEndpoint;
     if (custom !== undefined) {
-      const issue = checkHttpUrl(custom);
+      const issue = checkHttpUrl(custom, this.name('storageKey'));
       if (issue) this.problem('blobEndpoint', issue);
       else {
         const url = new URL(custom);

@@ -3,8 +3,9 @@
  * (operations/*.ts); all of them are validated before anything is sent.
  */
 import type { ProxySettings } from '../net/proxy';
+import type { PlatformProfile } from '../ports';
 import type { Cloud } from './clouds';
-import type { OperationName, Platform } from './table';
+import type { OperationName, RawInputs } from './table';
 
 export type SignIn =
   | { method: 'client-secret'; tenantId: string; clientId: string; clientSecret: string }
@@ -54,7 +55,8 @@ export interface Timing {
 /** What every operation has. */
 export interface CommonConfig {
   operation: OperationName;
-  platform: Platform;
+  /** The pipeline system's names for inputs and outputs, and what else differs there (RunContext.profile). */
+  profile: PlatformProfile;
   cloud: Cloud;
   /** Undefined when the operation needs no Azure sign-in (list or prune with a storage key). */
   signIn?: SignIn;
@@ -66,7 +68,13 @@ export interface CommonConfig {
 
 /** Facts about the run that are not inputs. */
 export interface RunContext {
-  platform: Platform;
+  /** What differs on the pipeline system the step runs on; the adapter's own. */
+  profile: PlatformProfile;
+  /**
+   * The service connection the step names (its serviceConnection input), as the adapter read it, where the
+   * profile's sign-in comes from a connection; undefined when the step names none.
+   */
+  connection?: ServiceConnection;
   now: Date;
   runId?: string;
   /** Link to the pipeline run, stamped on backups. */
@@ -86,11 +94,40 @@ export interface RunContext {
   tempDir?: string;
 }
 
-/**
- * Inputs the Azure DevOps adapter takes from the service connection rather than from task inputs.
- * `auth` then holds the connection's scheme mapped to a sign-in method.
- */
+/** A value only a service connection supplies: no input takes it. */
 export type ConnectionInputs = { clientCertificate?: string };
+
+/**
+ * A service connection as the adapter read it: the whole contract between it and the core. Its values stand in for
+ * inputs the system does not take; an input the step is given wins over them (subscriptionId overrides the
+ * connection's subscription).
+ */
+export type ServiceConnection =
+  | { found: false; name: string }
+  | {
+      found: true;
+      name: string;
+      /** The scheme as the system names it ("ServicePrincipal"), for messages. */
+      scheme: string;
+      /** The sign-in method the adapter maps the scheme to; undefined for a scheme it has none for. */
+      method?: ConnectionSignInMethod;
+      values: ConnectionValues;
+    };
+
+/** A connection signs in as an app or a managed identity; an Azure CLI session is the machine's, not a connection's. */
+export type ConnectionSignInMethod = Exclude<SignInMethod, 'azure-cli'>;
+
+export type ConnectionValues = Pick<
+  RawInputs,
+  | 'tenantId'
+  | 'clientId'
+  | 'clientSecret'
+  | 'subscriptionId'
+  | 'environment'
+  | 'resourceManagerEndpoint'
+  | 'authorityHost'
+> &
+  ConnectionInputs;
 
 export class InputError extends Error {
   constructor(readonly problems: string[]) {

@@ -74,13 +74,14 @@ export function checkHttpsUrl(value: string): string | undefined {
   }
 }
 
-export function checkHttpUrl(value: string): string | undefined {
+/** `storageKeyName`: the input to give instead of a SAS token in the query, as the user names it. */
+export function checkHttpUrl(value: string, storageKeyName: string): string | undefined {
   try {
     const url = new URL(value);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL';
     if (url.username || url.password) return 'must not contain a user name or password';
     if (url.search || url.hash)
-      return 'must be a URL without a query or fragment (no SAS token: give storage-key)';
+      return `must be a URL without a query or fragment (no SAS token: give ${storageKeyName})`;
     return undefined;
   } catch {
     return 'must be an http(s) URL';

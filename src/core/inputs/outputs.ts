@@ -1,5 +1,5 @@
 /** The one definition of every output and its name on each platform; the manifests are generated from it. */
-import type { OperationName, Platform } from './table';
+import type { OperationName } from './table';
 
 export interface OutputDefinition {
   /** Undefined when GitHub has no such output. */
@@ -182,11 +182,9 @@ export const OUTPUTS = [
 
 export type OutputName = (typeof OUTPUTS)[number]['key'];
 
-export function outputName(key: OutputName, platform: Platform): string {
-  const name = (OUTPUTS as readonly (OutputDefinition & { key: OutputName })[]).find(
+/** An output's definition: its name in each system's column, where it has one. */
+export function outputDefinition(key: OutputName): OutputDefinition & { key: OutputName } {
+  return (OUTPUTS as readonly (OutputDefinition & { key: OutputName })[]).find(
     (output) => output.key === key,
-  )?.[platform];
-  // The core sets a platform's own outputs only: a missing name is a bug, not a user's mistake.
-  if (!name) throw new Error(`Output ${key} does not exist on ${platform}`);
-  return name;
+  )!;
 }

@@ -1,19 +1,19 @@
 /** Reads every input of a platform through its own getter, masking secrets before anything else sees them. */
-import { inputsOf, Platform, RawInputs } from './table';
+import { Input, inputsOf, Platform, RawInputs } from './table';
 
-/** Empty strings count as "not given". */
+/**
+ * `column`: the table's names the runner passes the inputs by. The getter gets each input's definition too: an
+ * adapter whose system fills an empty input from elsewhere (GitHub: AZURE_TENANT_ID) does so there. Empty strings
+ * count as "not given".
+ */
 export function readInputs(
-  platform: Platform,
-  getInput: (name: string) => string | undefined,
+  column: Platform,
+  getInput: (name: string, input: Input) => string | undefined,
   maskSecret: (value: string) => void,
-  env: NodeJS.ProcessEnv = {},
 ): RawInputs {
   const raw: RawInputs = {};
-  for (const input of inputsOf(platform)) {
-    let value = getInput(input[platform] as string)?.trim() ?? '';
-    if (!value && platform === 'github' && input.githubEnvFallback) {
-      value = env[input.githubEnvFallback]?.trim() ?? '';
-    }
+  for (const input of inputsOf(column)) {
+    const value = getInput(input[column] as string, input)?.trim() ?? '';
     if (!value) continue;
     if (input.secret) maskSecret(value);
     raw[input.key] = value;

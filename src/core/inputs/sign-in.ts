@@ -1,31 +1,17 @@
-/** Chooses and checks the sign-in method from the inputs (GitHub) or the service connection (Azure DevOps). */
+/**
+ * Chooses and checks the sign-in method from the step's inputs or from its service connection, wherever the
+ * platform profile says the sign-in comes from.
+ */
 import type { ConfigBuilder } from './builder';
 import type { SignIn, SignInMethod } from './config';
 import { checkGuid, checkTenant } from './naming-rules';
-import { defaultOf, GITHUB_AUTH_METHODS } from './table';
-
-/** Sign-in methods an Azure DevOps service connection maps to (see azure-devops/service-connection.ts). */
-const AZURE_DEVOPS_METHODS = ['client-secret', 'client-certificate', 'oidc', 'managed-identity'];
+import { defaultOf } from './table';
 
 export function resolveSignIn(b: ConfigBuilder): { signIn: SignIn; signInReason: string } | undefined {
   const { raw, context } = b;
-  if (context.platform === 'azureDevOps' && raw.auth === undefined) {
-    b.report(
-      `${b.name('serviceConnection')} '${raw.serviceConnection}' was not found: check the name or ID, and that this pipeline is authorised to use the connection`,
-    );
-    return undefined;
-  }
-  const requested = (raw.auth ?? defaultOf('auth')).toLowerCase();
-  if (context.platform === 'azureDevOps' && !AZURE_DEVOPS_METHODS.includes(requested)) {
-    b.report(
-      `the service connection's scheme '${raw.auth}' is not supported: use ServicePrincipal, WorkloadIdentityFederation or ManagedServiceIdentity`,
-    );
-    return undefined;
-  }
-  if (context.platform === 'github' && !(GITHUB_AUTH_METHODS as readonly string[]).includes(requested)) {
-    b.problem('auth', `must be ${GITHUB_AUTH_METHODS.join(', ')}`);
-    return undefined;
-  }
+  const source = context.profile.signIn;
+  const requested = requestedMethod(b);
+  if (requested === undefined) return undefined;
   const { method, reason } =
     requested === 'auto'
       ? chooseSignIn(b)
@@ -48,7 +34,7 @@ export function resolveSignIn(b: ConfigBuilder): { signIn: SignIn; signInReason:
   const done = (signIn: SignIn) => ({ signIn, signInReason: reason });
 
   // A secret given beside another method would be silently unused: say so instead.
-  if (raw.clientSecret && method !== 'client-secret' && context.platform === 'github') {
+  if (raw.clientSecret && method !== 'client-secret' && source.from === 'inputs') {
     b.report(
       `${b.name('clientSecret')} is given, but ${b.name('auth')} is ${method}, which does not use it: remove it, or set ${b.name('auth')} to client-secret`,
     );
@@ -76,11 +62,7 @@ export function resolveSignIn(b: ConfigBuilder): { signIn: SignIn; signInReason:
       const tenantId = need('tenantId', why);
       const clientId = need('clientId', why);
       if (!context.idTokenAvailable) {
-        b.report(
-          context.platform === 'github'
-            ? 'OIDC sign-in needs an ID token, but the runner offers none: add `permissions: id-token: write` to the workflow or job (or give client-secret)'
-            : 'OIDC sign-in needs the pipeline OIDC endpoint (SYSTEM_OIDCREQUESTURI) and System.AccessToken, which this agent does not provide',
-        );
+        b.report(source.noIdToken);
       }
       return done({ method, tenantId, clientId, audience: raw.audience ?? defaultOf('audience') });
     }
@@ -92,8 +74,39 @@ export function resolveSignIn(b: ConfigBuilder): { signIn: SignIn; signInReason:
   return undefined;
 }
 
-/** `auth: auto`: the first method the user has given everything for, in the order the README documents. */
-function chooseSignIn({ raw, context }: ConfigBuilder): { method: SignInMethod; reason: string } {
+/**
+ * The method asked for: the auth input, or the method the adapter mapped the connection's scheme to; undefined
+ * once a problem is reported.
+ */
+function requestedMethod(b: ConfigBuilder): string | undefined {
+  const { raw, context } = b;
+  const source = context.profile.signIn;
+  if (source.from === 'inputs') {
+    const requested = (raw.auth ?? defaultOf('auth')).toLowerCase();
+    if (source.methods.includes(requested)) return requested;
+    b.problem('auth', `must be ${source.methods.join(', ')}`);
+    return undefined;
+  }
+  const { connection } = context;
+  // The step names a connection (requireSignIn, parse.ts, asks for one otherwise): the adapter must have read it.
+  if (!connection) throw new Error(`The adapter read no service connection for '${raw.serviceConnection}'`);
+  if (!connection.found) {
+    b.report(source.notFound(connection.name));
+    return undefined;
+  }
+  if (!connection.method) {
+    b.report(source.unsupportedScheme(connection.scheme));
+    return undefined;
+  }
+  return connection.method;
+}
+
+/**
+ * `auth: auto` (inputs only: a connection's scheme names its method): the first method the user has given
+ * everything for, in the order the README documents.
+ */
+function chooseSignIn(b: ConfigBuilder): { method: SignInMethod; reason: string } {
+  const { raw, context } = b;
   if (raw.clientSecret) return { method: 'client-secret', reason: 'a client secret was given' };
   if (raw.clientId && context.idTokenAvailable) {
     return { method: 'oidc', reason: 'a client ID was given and the runner offers an ID token' };
@@ -104,10 +117,13 @@ function chooseSignIn({ raw, context }: ConfigBuilder): { method: SignInMethod; 
       reason: 'no client secret or ID token, and an Azure CLI session exists (azure/login)',
     };
   }
-  if (raw.clientId && raw.tenantId && !context.idTokenAvailable && context.platform === 'github') {
+  if (raw.clientId && raw.tenantId && !context.idTokenAvailable) {
     // A tenant and client without a secret is an OIDC setup missing its permission: say so instead of trying
     // managed identity, which would fail with a less useful message.
-    return { method: 'oidc', reason: 'tenant-id and client-id were given without a client secret' };
+    return {
+      method: 'oidc',
+      reason: `${b.name('tenantId')} and ${b.name('clientId')} were given without a client secret`,
+    };
   }
   return {
     method: 'managed-identity',

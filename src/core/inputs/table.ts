@@ -510,6 +510,7 @@ export const INPUTS = [
 export type InputKey = (typeof INPUTS)[number]['key'];
 export type Input = InputDefinition & { key: InputKey };
 export type RawInputs = Partial<Record<InputKey, string>>;
+/** A column of the tables: the system an input or output is named for (the adapters' profiles read their own). */
 export type Platform = 'github' | 'azureDevOps';
 
 const BY_KEY = new Map<InputKey, Input>(INPUTS.map((input) => [input.key, input]));
@@ -538,13 +539,4 @@ export function requiredFor(input: Input, operation: OperationName): boolean {
 
 export function defaultOf(key: InputKey): string {
   return inputDefinition(key).default ?? '';
-}
-
-/** The input's name as the user wrote it on this platform, or a description of where it came from. */
-export function inputName(key: InputKey, platform: Platform): string {
-  const definition = inputDefinition(key);
-  if (platform === 'azureDevOps' && definition.azureDevOpsAlias) return definition.azureDevOpsAlias;
-  const platformName = definition[platform];
-  if (platformName) return platformName;
-  return `the service connection's ${key.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)}`;
 }

@@ -64,7 +64,6 @@ export const NO_PROXY_SETTINGS: ProxySettings = {
   noProxy: [],
   bypassPatterns: [],
   bypassSource: 'NO_PROXY',
-  setupHint: 'set HTTPS_PROXY (and NO_PROXY) in the environment of the step',
 };
 
 export class Network {
@@ -77,6 +76,8 @@ export class Network {
   constructor(
     readonly settings: ProxySettings = NO_PROXY_SETTINGS,
     private readonly debug: (message: string) => void = () => undefined,
+    /** How a user behind a proxy configures it, for a direct connection that failed (the platform profile's). */
+    readonly setupHint = 'set HTTPS_PROXY (and NO_PROXY) in the environment of the step',
   ) {
     this.httpsAgent = new RoutingHttpsAgent(this);
     this.httpAgent = new RoutingHttpAgent(this);

@@ -28,8 +28,6 @@ export interface ProxySettings {
   bypassPatterns: string[];
   /** Where the bypass list is set, for messages: "NO_PROXY". */
   bypassSource: string;
-  /** How a user behind a proxy configures it on this platform, for a direct connection that failed. */
-  setupHint: string;
   /** Set when a setting cannot be used: the step then stops before sending anything. */
   problem?: string;
 }
@@ -133,7 +131,6 @@ const PROXY_VARIABLES = ['HTTPS_PROXY', 'HTTP_PROXY', 'ALL_PROXY'];
 export function proxyFromEnvironment(
   env: NodeJS.ProcessEnv,
   maskSecret: (value: string) => void,
-  setupHint: string,
 ): ProxySettings {
   const variable = (name: string) => {
     for (const key of [name.toLowerCase(), name]) {
@@ -166,7 +163,6 @@ export function proxyFromEnvironment(
     noProxy: noProxy ? splitList(noProxy.value) : [],
     bypassPatterns: [],
     bypassSource: noProxy?.key ?? 'NO_PROXY',
-    setupHint,
     problem: problems.length > 0 ? [...new Set(problems)].join('; ') : undefined,
   };
 }

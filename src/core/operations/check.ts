@@ -72,7 +72,7 @@ export const check: Operation<CheckConfig> = {
     const skipped = skippedWarning(findings, {
       identity: job.signedInAs,
       storageAccount: config.storage.account,
-      platform: config.platform,
+      profile: config.profile,
     });
     if (skipped) job.log.warning(skipped);
     const errors = findings.filter((finding) => finding.severity === 'error');

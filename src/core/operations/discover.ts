@@ -9,8 +9,7 @@ import { describeScope, describeSelection, FleetScope, Selection } from '../inpu
 import { lacksBackup } from '../azure/tiers';
 import type { CommonConfig } from '../inputs/config';
 import { formatDuration } from '../base/duration';
-import { outputName, OutputName } from '../inputs/outputs';
-import { inputName, Platform } from '../inputs/table';
+import type { OutputName, PlatformProfile } from '../ports';
 import { MAX_OUTPUT_BYTES } from '../report/bounded-output';
 import { ActionableError } from '../report/errors';
 import { neutralise } from '../report/neutralise';
@@ -39,7 +38,7 @@ export const discover: Operation<DiscoverConfig> = {
 
   async run(config, job) {
     const found = await findInstances(job, config);
-    const { run, skipped } = planFleet(found, config.selection, config.scope, config.platform);
+    const { run, skipped } = planFleet(found, config.selection, config.scope, config.profile);
     const listed = [...run, ...skipped.map(({ instance }) => instance)].sort((a, b) =>
       a.serviceName.localeCompare(b.serviceName),
     );
@@ -79,7 +78,8 @@ export const discover: Operation<DiscoverConfig> = {
  * split the fleet.
  */
 async function publishMatrix(job: Job, run: FoundInstance[], config: DiscoverConfig): Promise<void> {
-  const outputs = matrixOutputs(run, config.platform);
+  const { profile } = config;
+  const outputs = matrixOutputs(run, profile);
   const file = await job.saveJson('apim-instances', JSON.parse(outputs.instances ?? '[]'));
   job.setOutput('instancesFile', file);
   const tooLarge = Object.entries(outputs).find(
@@ -88,9 +88,9 @@ async function publishMatrix(job: Job, run: FoundInstance[], config: DiscoverCon
   if (tooLarge) {
     const kib = Math.ceil(Buffer.byteLength(tooLarge[1]) / 1024);
     throw new ActionableError(
-      `discover found ${run.length} instances with backup in ${describeScope(config.scope)}: as output ${outputName(tooLarge[0] as OutputName, config.platform)} they take ${kib} KiB, over the ${MAX_OUTPUT_BYTES / 1024} KiB an output may hold, so no matrix was set (a cut one would leave instances out). Every instance is in ${outputName('instancesFile', config.platform)}: ${file}.`,
+      `discover found ${run.length} instances with backup in ${describeScope(config.scope)}: as output ${profile.outputName(tooLarge[0] as OutputName)} they take ${kib} KiB, over the ${MAX_OUTPUT_BYTES / 1024} KiB an output may hold, so no matrix was set (a cut one would leave instances out). Every instance is in ${profile.outputName('instancesFile')}: ${file}.`,
       'TooManyInstances',
-      `Split the fleet: one discover per resource-group, ${inputName('serviceName', config.platform)} pattern or ${inputName('instanceTags', config.platform)}, each feeding its own matrix.`,
+      `Split the fleet: one discover per ${profile.inputName('resourceGroup')}, ${profile.inputName('serviceName')} pattern or ${profile.inputName('instanceTags')}, each feeding its own matrix.`,
     );
   }
   for (const [name, value] of Object.entries(outputs)) job.setOutput(name as OutputName, value);
@@ -99,22 +99,25 @@ async function publishMatrix(job: Job, run: FoundInstance[], config: DiscoverCon
 /** The outputs of discover: the one place they are serialised. */
 export function matrixOutputs(
   instances: FoundInstance[],
-  platform: Platform,
+  profile: PlatformProfile,
 ): Partial<Record<OutputName, string>> {
-  const entries = instances.map((instance) => matrixEntry(instance, platform));
+  const entries = instances.map((instance) => matrixEntry(instance, profile));
   return {
     instances: JSON.stringify(entries),
     instanceCount: String(entries.length),
-    ...(platform === 'azureDevOps' ? { instancesMatrix: JSON.stringify(matrix(instances)) } : {}),
+    // A system's own matrix object, where it has an output for one (Azure Pipelines' strategy: matrix).
+    ...(profile.hasOutput('instancesMatrix')
+      ? { instancesMatrix: JSON.stringify(matrix(instances, profile)) }
+      : {}),
   };
 }
 
 /** One instance, keyed by this step's own input names on the platform, plus what the matrix job may show. */
-function matrixEntry(instance: FoundInstance, platform: Platform): Record<string, string> {
+function matrixEntry(instance: FoundInstance, profile: PlatformProfile): Record<string, string> {
   return {
-    [inputName('serviceName', platform)]: instance.serviceName,
-    [inputName('resourceGroup', platform)]: instance.resourceGroup,
-    [inputName('subscriptionId', platform)]: instance.subscriptionId,
+    [profile.inputName('serviceName')]: instance.serviceName,
+    [profile.inputName('resourceGroup')]: instance.resourceGroup,
+    [profile.inputName('subscriptionId')]: instance.subscriptionId,
     tier: instance.tier,
     location: instance.location ?? '',
   };
@@ -124,11 +127,11 @@ function matrixEntry(instance: FoundInstance, platform: Platform): Record<string
  * Azure Pipelines' `strategy: matrix` object: a job name per instance (letters, digits and underscores; instance
  * names are letters, digits and hyphens, and unique in Azure, so the names are too) and its variables.
  */
-function matrix(instances: FoundInstance[]): Record<string, Record<string, string>> {
+function matrix(
+  instances: FoundInstance[],
+  profile: PlatformProfile,
+): Record<string, Record<string, string>> {
   return Object.fromEntries(
-    instances.map((instance) => [
-      instance.serviceName.replace(/-/g, '_'),
-      matrixEntry(instance, 'azureDevOps'),
-    ]),
+    instances.map((instance) => [instance.serviceName.replace(/-/g, '_'), matrixEntry(instance, profile)]),
   );
 }

@@ -14,7 +14,8 @@ import {
   matchesPattern,
   Selection,
 } from '../inputs/selection';
-import { inputName, Platform } from '../inputs/table';
+import type { InputKey } from '../inputs/table';
+import type { PlatformProfile } from '../ports';
 import { ActionableError, explainError } from '../report/errors';
 import type { Job } from './operation';
 
@@ -51,9 +52,9 @@ export function planFleet(
   found: FoundInstance[],
   selection: Selection,
   scope: FleetScope,
-  platform: Platform,
+  profile: PlatformProfile,
 ): FleetPlan {
-  const name = (key: Parameters<typeof inputName>[0]) => inputName(key, platform);
+  const name = (key: InputKey) => profile.inputName(key);
   const byName = new Map(found.map((instance) => [instance.serviceName.toLowerCase(), instance]));
   const problems: string[] = [];
   const run: FoundInstance[] = [];

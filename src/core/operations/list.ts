@@ -5,7 +5,6 @@
 import { basename } from 'node:path';
 import { ageMs, Backup } from '../azure/backup-entry';
 import { formatDuration } from '../base/duration';
-import { outputName } from '../inputs/outputs';
 import { publishList } from '../report/bounded-output';
 import { code, markdownTable } from '../report/summary';
 import { CatalogConfig, describeCatalog, listBackups } from './catalog-config';
@@ -56,7 +55,7 @@ export const list: Operation<ListConfig> = {
     job.summary.rows.push(['Backups of', code(config.sourceServiceName)], ['Count', String(backups.length)]);
     if (file) job.summary.rows.push(['Every backup', code(basename(file))]);
     const whereTheRestIs = file
-      ? `every backup is in ${code(basename(file))} (output ${code(outputName('backupsFile', config.platform))})`
+      ? `every backup is in ${code(basename(file))} (output ${code(config.profile.outputName('backupsFile'))})`
       : undefined;
     job.summary.sections.push(backupTable(backups, now, whereTheRestIs));
     if (unproven.length > 0) job.summary.sections.push(unprovenTable(config, unproven));

@@ -4,7 +4,6 @@
  * warn of a likely one, and say in one warning what the step could not read — and then let the operation go on.
  */
 import type { ApimStorageAccess, CommonConfig, StorageAccountScope } from '../inputs/config';
-import { inputName } from '../inputs/table';
 import { gather } from '../preflight/gather';
 import { CHECK_TITLES, Finding, PreflightPlan, PreflightSubject } from '../preflight/plan';
 import { describeFinding, findingLabel, preflightFailure, skippedWarning } from '../preflight/report';
@@ -32,7 +31,7 @@ export function preflightPlan(
       resourceGroup: config.storageScope.resourceGroup,
       subscriptionId: config.storageScope.subscriptionId,
     },
-    platform: config.platform,
+    profile: config.profile,
   };
 }
 
@@ -44,7 +43,7 @@ export async function runPreflight(
   doing: string,
 ): Promise<void> {
   if (!config.preflight) {
-    job.log.info(`Pre-flight checks skipped (${inputName('preflight', config.platform)}: false).`);
+    job.log.info(`Pre-flight checks skipped (${config.profile.inputName('preflight')}: false).`);
     job.summary.rows.push(['Pre-flight', 'skipped']);
     return;
   }
@@ -64,13 +63,13 @@ function reportFindings(job: Job, config: Planned, findings: Finding[], doing: s
   const warnings = findings.filter((finding) => finding.severity === 'warning');
   if (errors.length > 0) {
     job.summary.rows.push(['Pre-flight', `refused: ${errors.map(findingLabel).join(', ')}`]);
-    throw preflightFailure(errors, doing, config.platform);
+    throw preflightFailure(errors, doing, config.profile);
   }
   for (const warning of warnings) job.log.warning(`Pre-flight: ${describeFinding(warning)}`);
   const skipped = skippedWarning(findings, {
     identity: job.signedInAs,
     storageAccount: config.storage.account,
-    platform: config.platform,
+    profile: config.profile,
     goesOn: `${doing.charAt(0).toUpperCase()}${doing.slice(1)} goes on.`,
   });
   if (skipped) job.log.warning(skipped);

@@ -7,7 +7,7 @@ import { ageMs, Backup } from '../azure/backup-entry';
 import { blobUrl } from '../azure/blob-url';
 import type { ApimStorageAccess, CommonConfig, Instance } from '../inputs/config';
 import { formatDuration } from '../base/duration';
-import { LATEST } from '../inputs/table';
+import { InputKey, LATEST } from '../inputs/table';
 import { ActionableError } from '../report/errors';
 import { code, describeApimAccess } from '../report/summary';
 import { addInstanceRows, describeBlob, describeInstance, describeTiming } from './describe';
@@ -111,13 +111,14 @@ export function restoreInto(
 async function pickLatest(config: RestoreConfig, job: Job, tier: string): Promise<string> {
   const listing = await listBackups(config, job);
   const { backups } = listing;
+  const name = (key: InputKey) => config.profile.inputName(key);
   const { backup, skippedExpired } = newestUsable(backups);
   const where = `in container '${config.storage.container}' of storage account '${config.storage.account}'`;
   if (!backup) {
     throw new ActionableError(
       `No usable backup of '${config.sourceServiceName}' ${where}: ${backups.length === 0 ? 'there is none' : `all ${backups.length} have expired (older than 30 days)`}${unprovenNote(config, listing)}.`,
       'NoBackup',
-      'Take a backup first (operation: backup), or check source-service-name, container and storage-account.',
+      `Take a backup first (${name('operation')}: backup), or check ${name('sourceServiceName')}, ${name('container')} and ${name('storageAccount')}.`,
     );
   }
   const skipped = skippedExpired > 0 ? `; ${skippedExpired} expired one(s) skipped` : '';
@@ -152,7 +153,7 @@ async function checkNamed(config: RestoreConfig, job: Job, tier: string): Promis
     throw new ActionableError(
       `Backup '${name}' does not exist in container '${config.storage.container}' of storage account '${config.storage.account}'; nothing was restored.`,
       'BlobNotFound',
-      'Check backup-name (list shows the backups there), or use latest.',
+      `Check ${config.profile.inputName('backupName')} (list shows the backups there), or use ${LATEST}.`,
     );
   }
   job.log.info(`Checked backup ${describeBackup(backup)}.`);
@@ -164,7 +165,7 @@ function refuseIfUnrestorable(backup: Backup, tier: string, config: RestoreConfi
   const problem = restoreProblem(backup, tier);
   if (!problem) return;
   const hint = backup.expired
-    ? 'Restore a newer backup (backup-name: latest picks the newest one that has not expired), or take a new one.'
+    ? `Restore a newer backup (${config.profile.inputName('backupName')}: ${LATEST} picks the newest one that has not expired), or take a new one.`
     : backup.sizeBytes === 0
       ? 'The blob holds no backup: restore another one.'
       : `Scale '${config.instance.serviceName}' to ${backup.sku} first, or restore a backup taken from a ${tier} instance.`;

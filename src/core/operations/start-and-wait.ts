@@ -37,7 +37,7 @@ export async function startAndWait(
   job.log.info(`${verb} started; operation status: ${started.operationUrl}`);
   if (!config.wait) {
     job.log.info(
-      `Not waiting for the ${kind} (wait is false): it runs on in Azure. ${resumeHint(config.platform, started.operationUrl)}`,
+      `Not waiting for the ${kind} (wait is false): it runs on in Azure. ${resumeHint(config.profile, started.operationUrl)}`,
     );
     job.summary.rows.push(['Status', 'started, not waited for']);
     return undefined;

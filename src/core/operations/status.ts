@@ -58,7 +58,7 @@ export const status: Operation<StatusConfig> = {
     job.summary.rows.push(['Status', code(result)]);
     if (result === 'InProgress') {
       job.log.info(
-        `The operation is still running in Azure (wait is false, so the step does not wait). ${resumeHint(config.platform, job.operationUrl ?? config.operationUrl)}`,
+        `The operation is still running in Azure (wait is false, so the step does not wait). ${resumeHint(config.profile, job.operationUrl ?? config.operationUrl)}`,
       );
       return;
     }

@@ -8,7 +8,7 @@ import { ownership, Provenance } from '../azure/backup-entry';
 import { blobUrl } from '../azure/blob-url';
 import type { ApimStorageAccess, CommonConfig, Instance } from '../inputs/config';
 import { formatDuration } from '../base/duration';
-import { inputName, InputKey } from '../inputs/table';
+import type { InputKey } from '../inputs/table';
 import type { Job } from './operation';
 import { startAndWait } from './start-and-wait';
 
@@ -119,7 +119,7 @@ export function recoveryInputs(
   config: CommonConfig & { safetyBackupName: string },
   target: Instance,
 ): string {
-  const name = (key: InputKey) => inputName(key, config.platform);
+  const name = (key: InputKey) => config.profile.inputName(key);
   const lines: [InputKey, string][] = [
     ['operation', 'restore'],
     ['subscriptionId', target.subscriptionId],

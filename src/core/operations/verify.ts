@@ -5,6 +5,7 @@
 import { ageMs } from '../azure/backup-entry';
 import type { Instance } from '../inputs/config';
 import { formatDuration } from '../base/duration';
+import type { InputKey } from '../inputs/table';
 import { ActionableError } from '../report/errors';
 import { code } from '../report/summary';
 import { addInstanceRows, describeInstance } from './describe';
@@ -40,11 +41,12 @@ export const verify: Operation<VerifyConfig> = {
     addInstanceRows(job, config.instance, tier);
     const listing = await listBackups(config, job);
     const [newest] = listing.backups;
+    const name = (key: InputKey) => config.profile.inputName(key);
     if (!newest) {
       throw new ActionableError(
         `Verify failed: there is no backup of '${config.sourceServiceName}' in container '${config.storage.container}' of storage account '${config.storage.account}'${unprovenNote(config, listing)}.`,
         'NoBackup',
-        'Take a backup (operation: backup) before this gate, or check source-service-name, container and storage-account.',
+        `Take a backup (${name('operation')}: backup) before this gate, or check ${name('sourceServiceName')}, ${name('container')} and ${name('storageAccount')}.`,
       );
     }
     const now = Date.now();
@@ -59,7 +61,7 @@ export const verify: Operation<VerifyConfig> = {
 
     const problem =
       age > config.maxAgeMs
-        ? `the newest backup ${describeBackup(newest, now)} is older than max-age ${formatDuration(config.maxAgeMs)}`
+        ? `the newest backup ${describeBackup(newest, now)} is older than ${name('maxAge')} ${formatDuration(config.maxAgeMs)}`
         : restoreProblem(newest, tier, now);
     if (problem) {
       throw new ActionableError(

@@ -14,7 +14,7 @@ import type {
   WorkspaceLink,
 } from '../azure/arm-resources';
 import type { ApimStorageAccess, Instance } from '../inputs/config';
-import type { Platform } from '../inputs/table';
+import type { PlatformProfile } from '../ports';
 
 /** What an instance's identity must do in the container: write to be backed up, read to be restored. */
 export type DataNeed = 'read' | 'write';
@@ -40,7 +40,7 @@ export interface PreflightPlan {
   access: ApimStorageAccess;
   storage: StorageAccountRef;
   /** For input names in what to do. */
-  platform: Platform;
+  profile: PlatformProfile;
 }
 
 /** Everything the rules judge, as gather.ts reads it. */

@@ -1,5 +1,5 @@
 /** Findings in words: the failure that stops a step, the one warning for what could not be checked, the table. */
-import { inputName, Platform } from '../inputs/table';
+import type { PlatformProfile } from '../ports';
 import { ActionableError } from '../report/errors';
 import { markdownTable } from '../report/summary';
 import { CHECK_TITLES, Finding } from './plan';
@@ -16,11 +16,15 @@ export function describeFinding(finding: Finding): string {
 }
 
 /** The certain failures found before anything started, each with what to change. */
-export function preflightFailure(errors: Finding[], doing: string, platform: Platform): ActionableError {
+export function preflightFailure(
+  errors: Finding[],
+  doing: string,
+  profile: PlatformProfile,
+): ActionableError {
   return new ActionableError(
     `Pre-flight: ${doing} would fail in Azure, so nothing was started (${errors.length} problem${errors.length > 1 ? 's' : ''}):\n${errors.map(item).join('\n')}`,
     'PreflightFailed',
-    `Fix the above and run again. ${inputName('operation', platform)}: check shows every check without starting anything; ${inputName('preflight', platform)}: false skips them.`,
+    `Fix the above and run again. ${profile.inputName('operation')}: check shows every check without starting anything; ${profile.inputName('preflight')}: false skips them.`,
   );
 }
 
@@ -41,7 +45,7 @@ export interface SkipContext {
   /** Who the step signs in as: "app '…'". */
   identity: string;
   storageAccount: string;
-  platform: Platform;
+  profile: PlatformProfile;
   /** "The backup goes on." for an operation; nothing for check. */
   goesOn?: string;
 }
@@ -68,7 +72,7 @@ export function skippedWarning(findings: Finding[], context: SkipContext): strin
       ? ' and on the API Management instance'
       : '';
     advice.push(
-      `To let it check them, grant ${context.identity} 'Reader' on storage account '${context.storageAccount}'${onInstance}, or set ${inputName('preflight', context.platform)}: false to skip the checks.`,
+      `To let it check them, grant ${context.identity} 'Reader' on storage account '${context.storageAccount}'${onInstance}, or set ${context.profile.inputName('preflight')}: false to skip the checks.`,
     );
   }
   if (reasons.has('unreachable') || reasons.has('failed')) {

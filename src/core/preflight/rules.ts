@@ -14,7 +14,7 @@ import type {
 } from '../azure/arm-resources';
 import { SUPPORTED_TIERS, UNSUPPORTED_TIERS } from '../azure/tiers';
 import type { ApimStorageAccess } from '../inputs/config';
-import { inputName, InputKey } from '../inputs/table';
+import type { InputKey } from '../inputs/table';
 import {
   allows,
   BACKUP_ACTION,
@@ -463,7 +463,7 @@ function describeAccess(access: ApimStorageAccess): string {
 }
 
 function name(plan: PreflightPlan, key: InputKey): string {
-  return inputName(key, plan.platform);
+  return plan.profile.inputName(key);
 }
 
 function region(location: string): string {

@@ -7,8 +7,6 @@
  * the list was cut. One rule for every list output (backups, deleted, and later ones).
  */
 import type { RunContext } from '../inputs/config';
-import { outputName } from '../inputs/outputs';
-import { inputName } from '../inputs/table';
 import type { Logger, OutputName } from '../ports';
 import { neutralise } from './neutralise';
 
@@ -61,7 +59,7 @@ export interface PublishedList {
 
 /** What publishList uses of the operation's Job (operations/operation.ts). */
 export interface ListPublisher {
-  context: Pick<RunContext, 'platform'>;
+  context: Pick<RunContext, 'profile'>;
   log: Pick<Logger, 'info' | 'warning'>;
   setOutput(name: OutputName, value: string): void;
   saveJson(stem: string, value: unknown): Promise<string>;
@@ -69,8 +67,8 @@ export interface ListPublisher {
 
 /** Sets the list output and the file output, and logs when the list was cut and where the whole one is. */
 export async function publishList(job: ListPublisher, list: ListOutput): Promise<PublishedList> {
-  const { platform } = job.context;
-  const name = (key: OutputName) => outputName(key, platform);
+  const { profile } = job.context;
+  const name = (key: OutputName) => profile.outputName(key);
   const total = list.entries.length;
   const { json, count } = fittingJsonArray(list.entries, list.limit);
   job.setOutput(list.output, json);
@@ -90,7 +88,7 @@ export async function publishList(job: ListPublisher, list: ListOutput): Promise
   if (count < total) {
     const why =
       count === list.limit
-        ? `${inputName('listLimit', platform)} ${list.limit}`
+        ? `${profile.inputName('listLimit')} ${list.limit}`
         : `all that fit in ${MAX_OUTPUT_BYTES / 1024} KiB`;
     job.log.info(
       `Output ${name(list.output)} holds the ${list.kept ?? 'newest'} ${count} of the ${total} ${list.noun} (${why}); ${whole}.`,

@@ -4,7 +4,7 @@
  */
 import type { RestError } from '@azure/core-rest-pipeline';
 import type { ApimStorageAccess, CommonConfig, Instance, SignIn, StorageLocation } from '../inputs/config';
-import { InputKey, inputName } from '../inputs/table';
+import type { InputKey } from '../inputs/table';
 import type { Network } from '../net/network';
 import { ActionableError } from './actionable';
 import { answeredByServer, unreachableError } from './network';
@@ -26,7 +26,7 @@ export interface ErrorContext {
   /** Of the runner's ID token, as sign-in/id-token decodes them: who Entra was told the step is. */
   idTokenClaims?: { iss?: string; sub?: string; aud?: string | string[] };
   /** The step's network: which host could not be reached, by which route; a failure there explains the error. */
-  network?: Pick<Network, 'failureFor' | 'settings'>;
+  network?: Pick<Network, 'failureFor' | 'settings' | 'setupHint'>;
 }
 
 interface AzureErrorFacts {
@@ -50,7 +50,7 @@ export function explainError(error: unknown, context: ErrorContext): ActionableE
     return unreachableError(
       context.action,
       failure,
-      context.network!.settings,
+      context.network!,
       serviceAt(failure.host, context.config),
     );
   }
@@ -82,7 +82,7 @@ function statusForbidden(facts: AzureErrorFacts, url: string, context: ErrorCont
   return new ActionableError(
     `${context.action} failed: Azure does not let this identity read the operation's status (${facts.code ?? 'HTTP 403'}: ${facts.message.replace(/\.$/, '')}). The ${started} goes on in Azure: its status is at ${url}`,
     facts.code ?? 'AuthorizationFailed',
-    `Reading the status needs '${READ_OPERATION_STATUS}': grant the identity you signed in as '${APIM_ROLE}' (or a custom role with ${READ_OPERATION_STATUS}) on scope '${scope}'; role assignments can take a few minutes to apply. ${resumeHint(config.platform, url)}`,
+    `Reading the status needs '${READ_OPERATION_STATUS}': grant the identity you signed in as '${APIM_ROLE}' (or a custom role with ${READ_OPERATION_STATUS}) on scope '${scope}'; role assignments can take a few minutes to apply. ${resumeHint(config.profile, url)}`,
   );
 }
 
@@ -294,7 +294,7 @@ const HINTS: HintCase[] = [
 
 function hintFor(facts: AzureErrorFacts, context: ErrorContext): string | undefined {
   const { config } = context;
-  const name = (key: InputKey) => inputName(key, config.platform);
+  const name = (key: InputKey) => config.profile.inputName(key);
   const signIn = config.signIn ?? { method: 'managed-identity' };
   const subject: HintSubject = {
     facts,
@@ -404,7 +404,7 @@ export function explainStorageError(error: unknown, context: StorageErrorContext
     return unreachableError(
       `${doing} container '${location.container}' of ${account}`,
       failure,
-      context.network!.settings,
+      context.network!,
       account,
     );
   }

@@ -1,7 +1,6 @@
 /** What the step says when it stops early (timeout or cancel), and where things stand in Azure when it fails. */
 import type { CommonConfig } from '../inputs/config';
 import { formatDuration } from '../base/duration';
-import { inputName } from '../inputs/table';
 import { ActionableError } from './errors';
 import { resumeHint } from './resume-hint';
 
@@ -15,7 +14,8 @@ export interface JobState {
 
 /** Several operations still running (a fleet): each is listed below the message, with its URL. */
 function severalRunning(config: CommonConfig, count: number): string {
-  return `${count} operations may still be running in Azure, each listed below with its status URL (output ${inputName('operationUrl', config.platform)} has the last). To wait for one later, run the step with ${inputName('operation', config.platform)}: status and ${inputName('operationUrl', config.platform)}: its URL.`;
+  const { profile } = config;
+  return `${count} operations may still be running in Azure, each listed below with its status URL (output ${profile.outputName('operationUrl')} has the last). To wait for one later, run the step with ${profile.inputName('operation')}: status and ${profile.inputName('operationUrl')}: its URL.`;
 }
 
 export function timeoutError(
@@ -38,7 +38,7 @@ export function timeoutError(
   }
   const started = config.operation === 'status' ? 'The operation' : `The ${config.operation}`;
   return new ActionableError(
-    `${waited} ${started} may still be running in Azure: its status is at ${operationUrl} (output ${inputName('operationUrl', config.platform)}). ${resumeHint(config.platform, operationUrl)}`,
+    `${waited} ${started} may still be running in Azure: its status is at ${operationUrl} (output ${config.profile.outputName('operationUrl')}). ${resumeHint(config.profile, operationUrl)}`,
     'Timeout',
     hint,
   );
@@ -68,7 +68,7 @@ export function cancelError(
   }
   const started = config.operation === 'status' ? 'The operation' : `The ${config.operation}`;
   return new ActionableError(
-    `${action} was cancelled: the step stopped waiting. ${started} continues in Azure: its status is at ${operationUrl} (output ${inputName('operationUrl', config.platform)}). ${resumeHint(config.platform, operationUrl)}`,
+    `${action} was cancelled: the step stopped waiting. ${started} continues in Azure: its status is at ${operationUrl} (output ${config.profile.outputName('operationUrl')}). ${resumeHint(config.profile, operationUrl)}`,
     'Cancelled',
     hint,
   );
@@ -86,12 +86,12 @@ export function cancelNotice(config: CommonConfig, job: JobState, activity: stri
 }
 
 /** What finished, what may still run in Azure (the operation-url output names the last), and how to undo. */
-export function whereThingsStand(job: JobState): string[] {
+export function whereThingsStand(config: CommonConfig, job: JobState): string[] {
   const lines: string[] = [];
   if (job.done.length > 0) lines.push('Done:', ...job.done.map((note) => `  - ${note}`));
   if (job.running.length > 0) {
     lines.push(
-      'May still be running in Azure (output operation-url has the last):',
+      `May still be running in Azure (output ${config.profile.outputName('operationUrl')} has the last):`,
       ...job.running.map(({ label, url }) => `  - ${label}: ${url}`),
     );
   }

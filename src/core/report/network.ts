@@ -3,8 +3,8 @@
  * credentials, or directly and why), what happened, and what to check. Never as a wrong tenant or a missing
  * resource: nothing answered.
  */
-import type { NetworkFailure } from '../net/network';
-import { describeProxy, ProxySettings } from '../net/proxy';
+import type { Network, NetworkFailure } from '../net/network';
+import { describeProxy } from '../net/proxy';
 import { ActionableError } from './actionable';
 
 /** Whether the error carries an answer of a server (an HTTP status, an Entra error code): then it is no network failure. */
@@ -22,9 +22,10 @@ export function answeredByServer(error: unknown): boolean {
 export function unreachableError(
   action: string,
   failure: NetworkFailure,
-  settings: ProxySettings,
+  network: Pick<Network, 'settings' | 'setupHint'>,
   service?: string,
 ): ActionableError {
+  const { settings } = network;
   const { route, target, host } = failure;
   const where = service ? `${service} at ${target}` : target;
   const how = route.proxy
@@ -35,7 +36,7 @@ export function unreachableError(
         ? 'directly (a local address is never sent through a proxy)'
         : 'directly (no proxy is set)';
   const message = `${action} failed: could not reach ${where} ${how}: ${whatHappened(failure)}. The step got no answer from ${host}.`;
-  return new ActionableError(message, codeOf(failure), whatToDo(failure, settings));
+  return new ActionableError(message, codeOf(failure), whatToDo(failure, network));
 }
 
 function whatHappened({ kind, cause, route }: NetworkFailure): string {
@@ -65,7 +66,10 @@ function whatHappened({ kind, cause, route }: NetworkFailure): string {
   }
 }
 
-function whatToDo({ kind, host, route, cause }: NetworkFailure, settings: ProxySettings): string {
+function whatToDo(
+  { kind, host, route, cause }: NetworkFailure,
+  { settings, setupHint }: Pick<Network, 'settings' | 'setupHint'>,
+): string {
   const proxy = route.proxy;
   switch (kind) {
     case 'proxy unreachable':
@@ -82,7 +86,7 @@ function whatToDo({ kind, host, route, cause }: NetworkFailure, settings: ProxyS
       if (route.direct === 'bypassed') {
         return `Check the network and DNS of this machine, and that ${host} is the right host name; or take it out of ${settings.bypassSource} to reach it through the proxy.`;
       }
-      return `Check the network and DNS of this machine, and that ${host} is the right host name. Behind a proxy, ${settings.setupHint}.`;
+      return `Check the network and DNS of this machine, and that ${host} is the right host name. Behind a proxy, ${setupHint}.`;
   }
 }
 
