@@ -138,4 +138,16 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The adapters see the core only through its public surface (src/core/index.ts), so its inside can move freely.
+    files: ['src/github/**/*.ts', 'src/azure-devops/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['**/core/*'], message: 'Import the core from ../core (src/core/index.ts).' }],
+        },
+      ],
+    },
+  },
 );
