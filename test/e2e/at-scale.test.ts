@@ -9,24 +9,9 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
-import {
-  backupSeeds,
-  listBlobsWithMetadata,
-  seedBlobs,
-  startStorageProxy,
-  storageClient,
-  StorageProxy,
-} from '../stand-in';
-import {
-  azureDevOpsInputs,
-  githubInputs,
-  LocalAzure,
-  secretConnection,
-  startLocalAzure,
-  STORAGE_ACCOUNT,
-  STORAGE_KEY,
-} from './fixtures';
-import { BundleRun, runAzureDevOpsTask, runGitHubAction } from './harness';
+import { backupSeeds, listBlobsWithMetadata, seedBlobs } from '../stand-in';
+import { useLocalAzure, useStorageProxy } from './fixtures';
+import { BundleRun } from './harness';
 
 /** What Linux and the runners tolerate in one variable, with room: the product promises 32 KiB. */
 const MAX_OUTPUT_BYTES = 32 * 1024;
@@ -38,33 +23,15 @@ jest.setTimeout(180_000);
 
 const BACKUPS = 1500;
 
-let local: LocalAzure;
-let proxy: StorageProxy;
+const local = useLocalAzure();
+/** Storage roles for the signed-in app: a reader may list but not delete. */
+const proxy = useStorageProxy(local);
 let containerNumber = 0;
-
-beforeAll(async () => {
-  local = await startLocalAzure();
-  // Storage roles for the signed-in app: a reader may list but not delete.
-  proxy = await startStorageProxy({
-    target: local.blobEndpoint,
-    targetCa: local.azurite.caCertPem,
-    certificate: local.azurite.certificate,
-  });
-});
-
-afterAll(async () => {
-  await proxy?.close();
-  await local?.close();
-});
 
 /** A fresh container with 1,500 backups of SERVICE over 60 days, newest first as the step lists them. */
 async function bigContainer(): Promise<{ name: string; client: ContainerClient; names: string[] }> {
   const name = `big-${++containerNumber}`;
-  const client = storageClient(
-    local.blobEndpoint,
-    { accountName: STORAGE_ACCOUNT, accountKey: STORAGE_KEY },
-    { ca: local.azurite.caCertPem },
-  ).getContainerClient(name);
+  const client = local.container(name);
   const seeds = backupSeeds({ service: SERVICE, count: BACKUPS, spreadDays: 60, content: 'empty' });
   await seedBlobs(client, seeds);
   return { name, client, names: seeds.map((seed) => seed.name) };
@@ -86,17 +53,14 @@ async function step(
   const tempDir = options.tempDir ?? mkdtempSync(join(tmpdir(), 'runner-temp-'));
   const run =
     platform === 'github'
-      ? await runGitHubAction({
-          inputs: githubInputs(local, { 'service-name': SERVICE, ...inputs }),
-          env: { RUNNER_TEMP: tempDir, ...(options.debug ? { RUNNER_DEBUG: '1' } : {}) },
-          caCertPath: local.caCertPath,
-        })
-      : await runAzureDevOpsTask({
-          inputs: azureDevOpsInputs(local, { serviceName: SERVICE, ...inputs }),
-          connection: secretConnection(local),
-          env: { AGENT_TEMPDIRECTORY: tempDir, ...(options.debug ? { SYSTEM_DEBUG: 'true' } : {}) },
-          caCertPath: local.caCertPath,
-        });
+      ? await local.runGitHub(
+          { 'service-name': SERVICE, ...inputs },
+          { env: { RUNNER_TEMP: tempDir, ...(options.debug ? { RUNNER_DEBUG: '1' } : {}) } },
+        )
+      : await local.runAzureDevOps(
+          { serviceName: SERVICE, ...inputs },
+          { env: { AGENT_TEMPDIRECTORY: tempDir, ...(options.debug ? { SYSTEM_DEBUG: 'true' } : {}) } },
+        );
   return { ...run, tempDir };
 }
 

@@ -3,7 +3,6 @@
  * agent sets for an AzureRM service connection, results read from the `##vso` lines.
  */
 import {
-  azureDevOpsInputs,
   azureDevOpsOidcEnv,
   azureRmConnection,
   CLIENT_SECRET,
@@ -12,29 +11,25 @@ import {
   LocalAzure,
   requestsFor,
   RESOURCE_GROUP,
-  secretConnection,
-  startLocalAzure,
   STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
+  useLocalAzure,
 } from './fixtures';
-import { leakedSecrets, parseVsoCommands, runAzureDevOpsTask, ServiceConnection } from './harness';
+import { leakedSecrets, parseVsoCommands, ServiceConnection } from './harness';
 
-let standIn: LocalAzure;
-
-beforeAll(async () => {
-  standIn = await startLocalAzure();
-});
-
-afterAll(async () => {
-  await standIn?.close();
-});
+const standIn = useLocalAzure();
 
 const connection = (scheme: ServiceConnection['scheme'], authParameters: Record<string, string> = {}) =>
   azureRmConnection(standIn, scheme, authParameters);
 
-function inputs(serviceName: string, overrides: Record<string, string> = {}): Record<string, string> {
-  return azureDevOpsInputs(standIn, { operation: 'backup', serviceName, ...overrides });
+/** A backup of `serviceName` unless `overrides` say otherwise, through the secret connection unless `options` do. */
+function run(
+  serviceName: string,
+  overrides: Record<string, string> = {},
+  options: Parameters<LocalAzure['runAzureDevOps']>[1] = {},
+) {
+  return standIn.runAzureDevOps({ operation: 'backup', serviceName, ...overrides }, options);
 }
 
 it('backs up through a service principal connection and sets output variables', async () => {
@@ -44,11 +39,7 @@ it('backs up through a service principal connection and sets output variables', 
     name: 'apim-ado-backup',
   });
 
-  const result = await runAzureDevOpsTask({
-    inputs: inputs('apim-ado-backup', { backupName: '{service}-{run-id}.apimbackup' }),
-    connection: secretConnection(standIn),
-    caCertPath: standIn.caCertPath,
-  });
+  const result = await run('apim-ado-backup', { backupName: '{service}-{run-id}.apimbackup' });
 
   expect(result.result).toBe('Succeeded');
   expect(result.exitCode).toBe(0);
@@ -74,20 +65,15 @@ it('restores through a workload identity federation connection', async () => {
     resourceGroup: RESOURCE_GROUP,
     name: 'apim-ado-wif',
   });
-  const before = await runAzureDevOpsTask({
-    inputs: inputs('apim-ado-wif', { backupName: 'wif.apimbackup' }),
-    connection: secretConnection(standIn),
-    caCertPath: standIn.caCertPath,
-  });
+  const before = await run('apim-ado-wif', { backupName: 'wif.apimbackup' });
   expect(before.result).toBe('Succeeded');
   const idTokensBefore = standIn.issued.idTokens;
 
-  const result = await runAzureDevOpsTask({
-    inputs: inputs('apim-ado-wif', { operation: 'restore', backupName: 'wif.apimbackup' }),
-    connection: connection('WorkloadIdentityFederation'),
-    env: azureDevOpsOidcEnv(standIn),
-    caCertPath: standIn.caCertPath,
-  });
+  const result = await run(
+    'apim-ado-wif',
+    { operation: 'restore', backupName: 'wif.apimbackup' },
+    { connection: connection('WorkloadIdentityFederation'), env: azureDevOpsOidcEnv(standIn) },
+  );
 
   expect(result.errorMessage).toBe('');
   expect(result.result).toBe('Succeeded');
@@ -102,11 +88,7 @@ it('lets subscriptionId override the connection subscription', async () => {
   const other = 'f0e1d2c3-b4a5-4697-8879-6a5b4c3d2e1f';
   standIn.addService({ subscriptionId: other, resourceGroup: RESOURCE_GROUP, name: 'apim-ado-other-sub' });
 
-  const result = await runAzureDevOpsTask({
-    inputs: inputs('apim-ado-other-sub', { subscriptionId: other }),
-    connection: secretConnection(standIn),
-    caCertPath: standIn.caCertPath,
-  });
+  const result = await run('apim-ado-other-sub', { subscriptionId: other });
 
   expect(result.result).toBe('Succeeded');
   expect(
@@ -128,11 +110,7 @@ it('fails the task with the Azure error and a hint, exiting non-zero', async () 
     JSON.stringify({ service: 'x', sku: 'Premium', createdAt: new Date().toISOString() }),
   );
 
-  const result = await runAzureDevOpsTask({
-    inputs: inputs('apim-ado-tier', { operation: 'restore', backupName: 'premium.apimbackup' }),
-    connection: secretConnection(standIn),
-    caCertPath: standIn.caCertPath,
-  });
+  const result = await run('apim-ado-tier', { operation: 'restore', backupName: 'premium.apimbackup' });
 
   expect(result.result).toBe('Failed');
   expect(result.exitCode).toBe(1);
@@ -146,14 +124,10 @@ it('fails the task with the Azure error and a hint, exiting non-zero', async () 
 it('rejects bad inputs together, naming the task inputs, and sends nothing', async () => {
   const before = standIn.requests.length;
 
-  const result = await runAzureDevOpsTask({
-    inputs: inputs('apim_bad', {
-      storageAccess: 'user-assigned-identity',
-      storageKey: '',
-      pollInterval: '2h',
-    }),
-    connection: secretConnection(standIn),
-    caCertPath: standIn.caCertPath,
+  const result = await run('apim_bad', {
+    storageAccess: 'user-assigned-identity',
+    storageKey: '',
+    pollInterval: '2h',
   });
 
   expect(result.result).toBe('Failed');
@@ -165,10 +139,7 @@ it('rejects bad inputs together, naming the task inputs, and sends nothing', asy
 });
 
 it('requires a service connection', async () => {
-  const result = await runAzureDevOpsTask({
-    inputs: inputs('apim-ado-backup'),
-    caCertPath: standIn.caCertPath,
-  });
+  const result = await run('apim-ado-backup', {}, { connection: undefined });
 
   expect(result.result).toBe('Failed');
   expect(result.errorMessage).toContain('azureSubscription is required');
@@ -183,18 +154,15 @@ it('never prints the client secret, storage key, access token or tokens, with Sy
   const tokensBefore = standIn.issuedTokens.length;
 
   const runs = [
-    await runAzureDevOpsTask({
-      inputs: inputs('apim-ado-secret'),
-      connection: secretConnection(standIn),
-      env: { SYSTEM_DEBUG: 'true' },
-      caCertPath: standIn.caCertPath,
-    }),
-    await runAzureDevOpsTask({
-      inputs: inputs('apim-ado-secret', { operation: 'restore', backupName: 'missing.apimbackup' }),
-      connection: connection('WorkloadIdentityFederation'),
-      env: { SYSTEM_DEBUG: 'true', ...azureDevOpsOidcEnv(standIn) },
-      caCertPath: standIn.caCertPath,
-    }),
+    await run('apim-ado-secret', {}, { env: { SYSTEM_DEBUG: 'true' } }),
+    await run(
+      'apim-ado-secret',
+      { operation: 'restore', backupName: 'missing.apimbackup' },
+      {
+        connection: connection('WorkloadIdentityFederation'),
+        env: { SYSTEM_DEBUG: 'true', ...azureDevOpsOidcEnv(standIn) },
+      },
+    ),
   ];
 
   expect(runs.map((r) => r.result)).toEqual(['Succeeded', 'Failed']);

@@ -10,24 +10,15 @@ import {
   CONNECTION_ID,
   CONTAINER,
   RESOURCE_GROUP,
-  LocalAzure,
-  startLocalAzure,
   STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
   TENANT_ID,
+  useLocalAzure,
 } from './fixtures';
 import { BundleRun, runAzureDevOpsTask, runGitHubAction, ServiceConnection, visibleOutput } from './harness';
 
-let standIn: LocalAzure;
-
-beforeAll(async () => {
-  standIn = await startLocalAzure();
-});
-
-afterAll(async () => {
-  await standIn?.close();
-});
+const standIn = useLocalAzure();
 
 const PASSWORD = 'hunter2-in-a-url';
 const statusUrl = () => `${standIn.url}${armPath('apim-x')}/operationresults/abc?api-version=2024-05-01`;

@@ -6,31 +6,19 @@
 import type { ChildProcess } from 'node:child_process';
 import type { ServiceState } from '../stand-in';
 import {
-  azureDevOpsInputs,
   CLIENT_ID,
   CLIENT_SECRET,
-  githubInputs,
-  LocalAzure,
   RESOURCE_GROUP,
-  secretConnection,
-  startLocalAzure,
   SUBSCRIPTION_ID,
   TENANT_ID,
+  useLocalAzure,
 } from './fixtures';
-import { BundleRun, runAzureDevOpsTask, runGitHubAction } from './harness';
+import { BundleRun, runGitHubAction } from './harness';
 
 /** The promise: the step answers a cancel within a second. */
 const WITHIN_MS = 1_000;
 
-let standIn: LocalAzure;
-
-beforeAll(async () => {
-  standIn = await startLocalAzure();
-});
-
-afterAll(async () => {
-  await standIn?.close();
-});
+const standIn = useLocalAzure();
 
 interface Cancelled {
   run: BundleRun;
@@ -77,11 +65,10 @@ function addService(name: string): void {
 async function github(name: string, signal: NodeJS.Signals, when = /Backup started/): Promise<Cancelled> {
   addService(name);
   const cancel = cancelWhen(when, signal);
-  const run = await runGitHubAction({
-    inputs: githubInputs(standIn, { operation: 'backup', 'service-name': name, timeout: '60s' }),
-    caCertPath: standIn.caCertPath,
-    onSpawn: cancel.onSpawn,
-  });
+  const run = await standIn.runGitHub(
+    { operation: 'backup', 'service-name': name, timeout: '60s' },
+    { onSpawn: cancel.onSpawn },
+  );
   expect(cancel.sent()).toBe(true);
   return { run, ...cancel.timing() };
 }
@@ -89,12 +76,10 @@ async function github(name: string, signal: NodeJS.Signals, when = /Backup start
 async function azureDevOps(name: string, signal: NodeJS.Signals): Promise<Cancelled> {
   addService(name);
   const cancel = cancelWhen(/Backup started/, signal);
-  const run = await runAzureDevOpsTask({
-    inputs: azureDevOpsInputs(standIn, { operation: 'backup', serviceName: name, timeout: '60s' }),
-    connection: secretConnection(standIn),
-    caCertPath: standIn.caCertPath,
-    onSpawn: cancel.onSpawn,
-  });
+  const run = await standIn.runAzureDevOps(
+    { operation: 'backup', serviceName: name, timeout: '60s' },
+    { onSpawn: cancel.onSpawn },
+  );
   expect(cancel.sent()).toBe(true);
   return { run, ...cancel.timing() };
 }

@@ -5,52 +5,27 @@
  * Key) or with the signed-in app's token.
  */
 import type { ContainerClient } from '@azure/storage-blob';
+import { backupBlobContent, listBlobsWithMetadata, SeedBlob, seedBlobs } from '../stand-in';
 import {
-  Azurite,
-  backupBlobContent,
-  createAzuriteBlobStore,
-  listBlobsWithMetadata,
-  SeedBlob,
-  seedBlobs,
-  StandIn,
-  startAzurite,
-  startStorageProxy,
-  storageClient,
-  StorageProxy,
-} from '../stand-in';
-import {
-  azureRmConnection,
   CLIENT_ID,
-  CLIENT_SECRET,
-  RESOURCE_GROUP,
   requestsFor,
-  startRegisteredStandIn,
+  RESOURCE_GROUP,
   STORAGE_ACCOUNT,
   SUBSCRIPTION_ID,
-  TENANT_ID,
+  useLocalAzure,
+  useStorageProxy,
 } from './fixtures';
-import { BundleRun, runAzureDevOpsTask, runGitHubAction, visibleOutput } from './harness';
+import { BundleRun, visibleOutput } from './harness';
 
 const DAY = 86_400_000;
 const DEVELOPER = 'apim-cat';
 const STANDARD = 'apim-cat-std';
 
-let azurite: Azurite;
-let proxy: StorageProxy;
-let standIn: StandIn;
+const standIn = useLocalAzure();
+const proxy = useStorageProxy(standIn);
 let containerNumber = 0;
 
-beforeAll(async () => {
-  azurite = await startAzurite({ oauth: true });
-  standIn = await startRegisteredStandIn({
-    certificate: azurite.certificate,
-    blobStore: createAzuriteBlobStore(azurite),
-  });
-  proxy = await startStorageProxy({
-    target: azurite.blobEndpoint,
-    targetCa: azurite.caCertPem,
-    certificate: azurite.certificate,
-  });
+beforeAll(() => {
   for (const [name, sku] of [
     [DEVELOPER, 'Developer'],
     [STANDARD, 'Standard'],
@@ -58,12 +33,6 @@ beforeAll(async () => {
   ]) {
     standIn.addService({ subscriptionId: SUBSCRIPTION_ID, resourceGroup: RESOURCE_GROUP, name, sku });
   }
-});
-
-afterAll(async () => {
-  await proxy?.close();
-  await standIn?.close();
-  await azurite?.close();
 });
 
 beforeEach(() => {
@@ -74,36 +43,12 @@ beforeEach(() => {
 /** A fresh container per test, so tests do not see each other's blobs. */
 async function freshContainer(blobs: SeedBlob[] = []): Promise<{ name: string; client: ContainerClient }> {
   const name = `backups-${++containerNumber}`;
-  const client = storageClient(
-    azurite.blobEndpoint,
-    { accountName: azurite.accountName, accountKey: azurite.accountKey },
-    { ca: azurite.caCertPem },
-  ).getContainerClient(name);
+  const client = standIn.container(name);
   await seedBlobs(client, blobs);
   return { name, client };
 }
 
 const names = async (client: ContainerClient) => (await listBlobsWithMetadata(client)).map((b) => b.name);
-
-/** GitHub inputs signing in with a client secret; the step reads storage with the key unless told otherwise. */
-function githubInputs(container: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    'tenant-id': TENANT_ID,
-    'client-id': CLIENT_ID,
-    'client-secret': CLIENT_SECRET,
-    'subscription-id': SUBSCRIPTION_ID,
-    'resource-group': RESOURCE_GROUP,
-    'service-name': DEVELOPER,
-    'storage-account': STORAGE_ACCOUNT,
-    container,
-    'storage-key': azurite.accountKey,
-    'blob-endpoint': proxy.url,
-    'poll-interval': '1s',
-    'resource-manager-endpoint': standIn.url,
-    'authority-host': standIn.url,
-    ...extra,
-  };
-}
 
 const GITHUB_RUN_ENV = {
   GITHUB_SERVER_URL: 'https://github.com',
@@ -111,37 +56,25 @@ const GITHUB_RUN_ENV = {
   GITHUB_SHA: '3f786850e387550fdab836ed7e6dc881de23001b',
 };
 
+/** A run on DEVELOPER signing in with a client secret, reading `container` with the key unless told otherwise. */
 function github(container: string, extra: Record<string, string> = {}): Promise<BundleRun> {
-  return runGitHubAction({
-    inputs: githubInputs(container, extra),
-    env: GITHUB_RUN_ENV,
-    caCertPath: standIn.caCertPath,
-  });
+  return standIn.runGitHub(
+    { 'service-name': DEVELOPER, container, 'blob-endpoint': proxy.url, ...extra },
+    { env: GITHUB_RUN_ENV },
+  );
 }
 
 function azureDevOps(container: string, extra: Record<string, string> = {}): Promise<BundleRun> {
-  return runAzureDevOpsTask({
-    inputs: {
-      resourceGroupName: RESOURCE_GROUP,
-      serviceName: DEVELOPER,
-      storageAccount: STORAGE_ACCOUNT,
-      containerName: container,
-      storageKey: azurite.accountKey,
-      blobEndpoint: proxy.url,
-      pollInterval: '1s',
-      ...extra,
+  return standIn.runAzureDevOps(
+    { serviceName: DEVELOPER, containerName: container, blobEndpoint: proxy.url, ...extra },
+    {
+      env: {
+        SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
+        SYSTEM_TEAMPROJECT: 'Platform Team',
+        BUILD_SOURCEVERSION: 'b1946ac92492d2347c6235b4d2611184a2a3e7c1',
+      },
     },
-    connection: azureRmConnection(standIn, 'ServicePrincipal', {
-      authenticationType: 'spnKey',
-      serviceprincipalkey: CLIENT_SECRET,
-    }),
-    env: {
-      SYSTEM_COLLECTIONURI: 'https://dev.azure.com/contoso/',
-      SYSTEM_TEAMPROJECT: 'Platform Team',
-      BUILD_SOURCEVERSION: 'b1946ac92492d2347c6235b4d2611184a2a3e7c1',
-    },
-    caCertPath: standIn.caCertPath,
-  });
+  );
 }
 
 function expectSuccess(run: BundleRun): void {

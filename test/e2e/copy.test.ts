@@ -2,31 +2,12 @@
  * copy, and the safety backup before every restore, through both bundles against the ARM stand-in (instances of
  * different tiers; a backup of one restores into another) with Azurite holding the backups.
  */
-import { listBlobsWithMetadata, ServiceState, storageClient } from '../stand-in';
-import {
-  azureDevOpsInputs,
-  CONTAINER,
-  githubInputs,
-  LocalAzure,
-  RESOURCE_GROUP,
-  secretConnection,
-  startLocalAzure,
-  STORAGE_ACCOUNT,
-  STORAGE_KEY,
-  SUBSCRIPTION_ID,
-} from './fixtures';
-import { BundleRun, runAzureDevOpsTask, runGitHubAction } from './harness';
+import { listBlobsWithMetadata, ServiceState } from '../stand-in';
+import { CONTAINER, RESOURCE_GROUP, SUBSCRIPTION_ID, useLocalAzure } from './fixtures';
+import { BundleRun } from './harness';
 
-let standIn: LocalAzure;
+const standIn = useLocalAzure();
 let serviceNumber = 0;
-
-beforeAll(async () => {
-  standIn = await startLocalAzure();
-});
-
-afterAll(async () => {
-  await standIn?.close();
-});
 
 /** A fresh instance per test, so their operations do not mix. */
 function instance(sku = 'Developer', behaviour: Partial<ServiceState['behaviour']> = {}): ServiceState {
@@ -39,20 +20,8 @@ function instance(sku = 'Developer', behaviour: Partial<ServiceState['behaviour'
   });
 }
 
-function github(inputs: Record<string, string>): Promise<BundleRun> {
-  return runGitHubAction({
-    inputs: githubInputs(standIn, inputs),
-    caCertPath: standIn.caCertPath,
-  });
-}
-
-function azureDevOps(inputs: Record<string, string>): Promise<BundleRun> {
-  return runAzureDevOpsTask({
-    inputs: azureDevOpsInputs(standIn, inputs),
-    connection: secretConnection(standIn),
-    caCertPath: standIn.caCertPath,
-  });
-}
+const github = (inputs: Record<string, string>) => standIn.runGitHub(inputs);
+const azureDevOps = (inputs: Record<string, string>) => standIn.runAzureDevOps(inputs);
 
 function expectSuccess(run: BundleRun): void {
   if (run.exitCode !== 0) throw new Error(`expected success, got: ${run.errorMessage}\n${run.stdout}`);
@@ -65,12 +34,8 @@ const posts = (service: ServiceState) =>
   }));
 
 async function metadataOf(blob: string): Promise<Record<string, string> | undefined> {
-  const container = storageClient(
-    standIn.blobEndpoint,
-    { accountName: STORAGE_ACCOUNT, accountKey: STORAGE_KEY },
-    { ca: standIn.caCertPem },
-  ).getContainerClient(CONTAINER);
-  return (await listBlobsWithMetadata(container, blob)).find((listed) => listed.name === blob)?.metadata;
+  return (await listBlobsWithMetadata(standIn.container(), blob)).find((listed) => listed.name === blob)
+    ?.metadata;
 }
 
 describe('copy', () => {

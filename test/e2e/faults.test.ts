@@ -6,36 +6,26 @@
  */
 import type { FaultRoute } from '../stand-in';
 import {
-  azureDevOpsInputs,
   azureDevOpsOidcEnv,
   azureRmConnection,
   githubIdTokenEnv,
-  githubInputs,
   LocalAzure,
   RESOURCE_GROUP,
   secretConnection,
-  startLocalAzure,
   SUBSCRIPTION_ID,
+  useLocalAzures,
 } from './fixtures';
-import { BundleRun, runAzureDevOpsTask, runGitHubAction } from './harness';
+import { BundleRun } from './harness';
 
 const TIMEOUT_S = 2;
 /** The promise: the step ends within a second of its timeout. */
 const SLACK_MS = 1_000;
 
-let standIn: LocalAzure;
+/** The second's access tokens live 2 s, so a run renews its token within the operation. */
+const [standIn, shortLived] = useLocalAzures({}, { accessTokenLifetimeSeconds: 2 });
 /** A fresh instance per test: a hanging backup leaves its instance Updating. */
 let service = 'apim-hang';
 let count = 0;
-/** Access tokens live 2 s here, so a run renews its token within the operation. */
-let shortLived: LocalAzure;
-
-beforeAll(async () => {
-  [standIn, shortLived] = await Promise.all([
-    startLocalAzure(),
-    startLocalAzure({ accessTokenLifetimeSeconds: 2 }),
-  ]);
-});
 
 beforeEach(() => {
   service = `apim-hang-${++count}`;
@@ -49,36 +39,27 @@ beforeEach(() => {
   }
 });
 
-afterEach(() => {
-  standIn.faults.clear();
-  shortLived.faults.clear();
-});
-
-afterAll(async () => {
-  await Promise.all([standIn?.close(), shortLived?.close()]);
-});
-
 function github(server: LocalAzure, oidc = false, overrides: Record<string, string> = {}) {
-  return runGitHubAction({
-    inputs: githubInputs(server, {
+  return server.runGitHub(
+    {
       operation: 'backup',
       'service-name': service,
       ...(oidc ? { 'client-secret': '' } : {}),
       timeout: `${TIMEOUT_S}s`,
       ...overrides,
-    }),
-    env: oidc ? githubIdTokenEnv(server) : {},
-    caCertPath: server.caCertPath,
-  });
+    },
+    { env: oidc ? githubIdTokenEnv(server) : {} },
+  );
 }
 
 function azureDevOps(server: LocalAzure, oidc = false, timeoutS = TIMEOUT_S) {
-  return runAzureDevOpsTask({
-    inputs: azureDevOpsInputs(server, { operation: 'backup', serviceName: service, timeout: `${timeoutS}s` }),
-    connection: oidc ? azureRmConnection(server, 'WorkloadIdentityFederation') : secretConnection(server),
-    env: oidc ? azureDevOpsOidcEnv(server) : {},
-    caCertPath: server.caCertPath,
-  });
+  return server.runAzureDevOps(
+    { operation: 'backup', serviceName: service, timeout: `${timeoutS}s` },
+    {
+      connection: oidc ? azureRmConnection(server, 'WorkloadIdentityFederation') : secretConnection(server),
+      env: oidc ? azureDevOpsOidcEnv(server) : {},
+    },
+  );
 }
 
 function expectTimedOut(result: BundleRun, inFlight: RegExp, timeoutS = TIMEOUT_S): void {

@@ -1,14 +1,25 @@
 /** Identities, names and secrets shared by the end-to-end tests, and the stand-in they run against. */
+import type { ContainerClient } from '@azure/storage-blob';
 import {
   Azurite,
   createAzuriteBlobStore,
   objectIdOf,
   startAzurite,
   startStandIn,
+  startStorageProxy,
   StandIn,
   StandInOptions,
+  storageClient,
+  StorageProxy,
 } from '../stand-in';
-import type { ServiceConnection } from './harness';
+import {
+  AzureDevOpsRunOptions,
+  BundleRun,
+  GitHubRunOptions,
+  runAzureDevOpsTask,
+  runGitHubAction,
+  ServiceConnection,
+} from './harness';
 
 export const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 export const CLIENT_ID = '0b6c1e5a-3f1d-4a8e-9c52-7d1e2f3a4b5c';
@@ -61,6 +72,21 @@ export interface LocalAzure extends StandIn {
   azurite: Azurite;
   /** https://127.0.0.1:PORT/stapimbackups: the blob-endpoint input for STORAGE_ACCOUNT, whose key is STORAGE_KEY. */
   blobEndpoint: string;
+  /** A container of STORAGE_ACCOUNT (CONTAINER unless named), read and written with STORAGE_KEY. */
+  container(name?: string): ContainerClient;
+  /** Runs the GitHub step against this Azure: githubInputs(inputs), trusting its certificate. */
+  runGitHub(
+    inputs: Record<string, string>,
+    options?: Omit<GitHubRunOptions, 'inputs' | 'caCertPath'>,
+  ): Promise<BundleRun>;
+  /**
+   * Runs the Azure DevOps task against it: azureDevOpsInputs(inputs), through secretConnection unless `connection`
+   * says otherwise (`connection: undefined`: none).
+   */
+  runAzureDevOps(
+    inputs: Record<string, string>,
+    options?: Omit<AzureDevOpsRunOptions, 'inputs' | 'caCertPath'>,
+  ): Promise<BundleRun>;
 }
 
 /**
@@ -86,12 +112,91 @@ export async function startLocalAzure(options: StandInOptions = {}): Promise<Loc
     ...options,
   });
   const closeStandIn = standIn.close;
-  return Object.assign(standIn, {
+  const local: LocalAzure = Object.assign(standIn, {
     azurite,
     blobEndpoint: account.blobEndpoint,
+    container: (name = CONTAINER) =>
+      storageClient(
+        account.blobEndpoint,
+        { accountName: STORAGE_ACCOUNT, accountKey: STORAGE_KEY },
+        { ca: azurite.caCertPem },
+      ).getContainerClient(name),
+    runGitHub: (inputs: Record<string, string>, run: Omit<GitHubRunOptions, 'inputs' | 'caCertPath'> = {}) =>
+      runGitHubAction({ ...run, inputs: githubInputs(local, inputs), caCertPath: standIn.caCertPath }),
+    runAzureDevOps: (
+      inputs: Record<string, string>,
+      run: Omit<AzureDevOpsRunOptions, 'inputs' | 'caCertPath'> = {},
+    ) =>
+      runAzureDevOpsTask({
+        connection: secretConnection(standIn),
+        ...run,
+        inputs: azureDevOpsInputs(local, inputs),
+        caCertPath: standIn.caCertPath,
+      }),
     async close() {
       await closeStandIn();
       await azurite.close();
+    },
+  });
+  return local;
+}
+
+/**
+ * A local Azure (startLocalAzure) for the tests around the call, started before them and stopped after them, its
+ * faults cleared after each test; each file has its own, so no file sees another's instances or blobs. Several
+ * start side by side. What it returns stands for the running ones: declare them at the top of the file and use
+ * them in tests and hooks (a beforeAll declared after the call finds them started).
+ */
+export function useLocalAzures(...options: StandInOptions[]): LocalAzure[] {
+  let running: (LocalAzure | undefined)[] = [];
+  beforeAll(async () => {
+    const started = await Promise.allSettled(options.map((each) => startLocalAzure(each)));
+    running = started.map((result) => (result.status === 'fulfilled' ? result.value : undefined));
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+  });
+  afterEach(() => running.forEach((azure) => azure?.faults.clear()));
+  afterAll(async () => {
+    await Promise.all(running.map((azure) => azure?.close() ?? Promise.resolve()));
+    running = [];
+  });
+  return options.map((_, index) => lateBound(() => running[index], 'useLocalAzure'));
+}
+
+/** useLocalAzures for one. */
+export function useLocalAzure(options: StandInOptions = {}): LocalAzure {
+  return useLocalAzures(options)[0];
+}
+
+/** A storage proxy (storage roles and firewall) in front of the local Azure's Azurite, for the tests around the call. */
+export function useStorageProxy(azure: LocalAzure): StorageProxy {
+  let running: StorageProxy | undefined;
+  beforeAll(async () => {
+    running = await startStorageProxy({
+      target: azure.blobEndpoint,
+      targetCa: azure.azurite.caCertPem,
+      certificate: azure.azurite.certificate,
+    });
+  });
+  afterAll(async () => {
+    await running?.close();
+    running = undefined;
+  });
+  return lateBound(() => running, 'useStorageProxy');
+}
+
+/** An object that forwards to what `current` gives once the hooks have started it, and says so when used before. */
+function lateBound<T extends object>(current: () => T | undefined, what: string): T {
+  return new Proxy({} as T, {
+    get(_target, property) {
+      const value = current();
+      if (!value) {
+        throw new Error(
+          `${what}(): '${String(property)}' was read outside the tests; it runs from beforeAll to afterAll`,
+        );
+      }
+      const member: unknown = Reflect.get(value, property);
+      return typeof member === 'function' ? (member as (...args: unknown[]) => unknown).bind(value) : member;
     },
   });
 }

@@ -5,38 +5,12 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import {
-  backupSeeds,
-  listBlobsWithMetadata,
-  seedBlobs,
-  ServiceSpec,
-  ServiceState,
-  storageClient,
-} from '../stand-in';
-import {
-  APP_OBJECT_ID,
-  azureDevOpsInputs,
-  CLIENT_ID,
-  CONTAINER,
-  githubInputs,
-  LocalAzure,
-  secretConnection,
-  startLocalAzure,
-  STORAGE_ACCOUNT,
-  STORAGE_KEY,
-} from './fixtures';
-import { BundleRun, runAzureDevOpsTask, runGitHubAction } from './harness';
+import { backupSeeds, listBlobsWithMetadata, seedBlobs, ServiceSpec, ServiceState } from '../stand-in';
+import { APP_OBJECT_ID, CLIENT_ID, CONTAINER, useLocalAzure } from './fixtures';
+import { BundleRun } from './harness';
 
-let standIn: LocalAzure;
+const standIn = useLocalAzure();
 let subscriptions = 0;
-
-beforeAll(async () => {
-  standIn = await startLocalAzure();
-});
-
-afterAll(async () => {
-  await standIn?.close();
-});
 
 /** A subscription no other test adds instances to. */
 function freshSubscription(): string {
@@ -48,17 +22,9 @@ function fleet(subscriptionId: string) {
     standIn.addService({ subscriptionId, resourceGroup, name, ...spec });
 }
 
-function github(inputs: Record<string, string>, onSpawn?: (child: ChildProcess) => void): Promise<BundleRun> {
-  return runGitHubAction({ inputs: githubInputs(standIn, inputs), caCertPath: standIn.caCertPath, onSpawn });
-}
-
-function azureDevOps(inputs: Record<string, string>): Promise<BundleRun> {
-  return runAzureDevOpsTask({
-    inputs: azureDevOpsInputs(standIn, inputs),
-    connection: secretConnection(standIn),
-    caCertPath: standIn.caCertPath,
-  });
-}
+const github = (inputs: Record<string, string>, onSpawn?: (child: ChildProcess) => void) =>
+  standIn.runGitHub(inputs, { onSpawn });
+const azureDevOps = (inputs: Record<string, string>) => standIn.runAzureDevOps(inputs);
 
 function expectSuccess(run: BundleRun): void {
   if (run.exitCode !== 0) throw new Error(`expected success, got: ${run.errorMessage}\n${run.stdout}`);
@@ -80,13 +46,7 @@ const results = (run: BundleRun): Result[] => JSON.parse(run.outputs.results) as
 const byService = (run: BundleRun) =>
   Object.fromEntries(results(run).map((result) => [result.service, result]));
 
-function container() {
-  return storageClient(
-    standIn.blobEndpoint,
-    { accountName: STORAGE_ACCOUNT, accountKey: STORAGE_KEY },
-    { ca: standIn.caCertPem },
-  ).getContainerClient(CONTAINER);
-}
+const container = () => standIn.container();
 
 async function metadataOf(blob: string): Promise<Record<string, string> | undefined> {
   return (await listBlobsWithMetadata(container(), blob)).find((listed) => listed.name === blob)?.metadata;

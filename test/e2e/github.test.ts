@@ -7,34 +7,20 @@ import {
   CLIENT_SECRET,
   CONTAINER,
   githubIdTokenEnv,
-  githubInputs,
-  LocalAzure,
   requestsFor,
   RESOURCE_GROUP,
-  startLocalAzure,
   STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
   TENANT_ID,
+  useLocalAzure,
 } from './fixtures';
-import { leakedSecrets, runGitHubAction } from './harness';
+import { leakedSecrets } from './harness';
 
-let standIn: LocalAzure;
-
-beforeAll(async () => {
-  standIn = await startLocalAzure();
-});
-
-afterAll(async () => {
-  await standIn?.close();
-});
-
-function inputs(serviceName: string, overrides: Record<string, string> = {}): Record<string, string> {
-  return githubInputs(standIn, { operation: 'backup', 'service-name': serviceName, ...overrides });
-}
+const standIn = useLocalAzure();
 
 function run(serviceName: string, overrides: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}) {
-  return runGitHubAction({ inputs: inputs(serviceName, overrides), env, caCertPath: standIn.caCertPath });
+  return standIn.runGitHub({ operation: 'backup', 'service-name': serviceName, ...overrides }, { env });
 }
 
 /** Plants a backup blob as an earlier backup of a `sku` instance would have left it. */

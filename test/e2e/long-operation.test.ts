@@ -8,34 +8,22 @@ import { backupBlobContent } from '../stand-in';
 import {
   azureDevOpsOidcEnv,
   azureRmConnection,
-  CLIENT_ID,
   CONTAINER,
   githubIdTokenEnv,
-  RESOURCE_GROUP,
   requestsFor,
-  startLocalAzure,
-  LocalAzure,
+  RESOURCE_GROUP,
   STORAGE_ACCOUNT,
-  STORAGE_KEY,
   SUBSCRIPTION_ID,
-  TENANT_ID,
+  useLocalAzure,
 } from './fixtures';
-import { BundleRun, leakedSecrets, runAzureDevOpsTask, runGitHubAction } from './harness';
+import { BundleRun, leakedSecrets } from './harness';
 
 const TOKEN_LIFETIME_SECONDS = 8;
 const OPERATION_MS = 24_000;
 
-let standIn: LocalAzure;
-
-beforeAll(async () => {
-  standIn = await startLocalAzure({
-    accessTokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS,
-    idTokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS,
-  });
-});
-
-afterAll(async () => {
-  await standIn?.close();
+const standIn = useLocalAzure({
+  accessTokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS,
+  idTokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS,
 });
 
 function addSlowService(name: string): void {
@@ -84,25 +72,10 @@ it('GitHub OIDC: a backup that outlives many access and ID tokens completes', as
   addSlowService('apim-long-gh');
 
   const stats = await tally('apim-long-gh', () =>
-    runGitHubAction({
-      inputs: {
-        operation: 'backup',
-        'tenant-id': TENANT_ID,
-        'client-id': CLIENT_ID,
-        'subscription-id': SUBSCRIPTION_ID,
-        'resource-group': RESOURCE_GROUP,
-        'service-name': 'apim-long-gh',
-        'storage-account': STORAGE_ACCOUNT,
-        container: CONTAINER,
-        'storage-key': STORAGE_KEY,
-        'blob-endpoint': standIn.blobEndpoint,
-        'poll-interval': '1s',
-        'resource-manager-endpoint': standIn.url,
-        'authority-host': standIn.url,
-      },
-      env: githubIdTokenEnv(standIn),
-      caCertPath: standIn.caCertPath,
-    }),
+    standIn.runGitHub(
+      { operation: 'backup', 'service-name': 'apim-long-gh', 'client-secret': '' },
+      { env: githubIdTokenEnv(standIn) },
+    ),
   )();
 
   expect(stats.result.errorMessage).toBe('');
@@ -122,22 +95,13 @@ it('Azure DevOps workload identity federation: a restore that outlives many toke
   );
 
   const stats = await tally('apim-long-ado', () =>
-    runAzureDevOpsTask({
-      inputs: {
-        operation: 'restore',
-        resourceGroupName: RESOURCE_GROUP,
-        serviceName: 'apim-long-ado',
-        storageAccount: STORAGE_ACCOUNT,
-        containerName: CONTAINER,
-        storageKey: STORAGE_KEY,
-        blobEndpoint: standIn.blobEndpoint,
-        backupName: 'long.apimbackup',
-        pollInterval: '1s',
+    standIn.runAzureDevOps(
+      { operation: 'restore', serviceName: 'apim-long-ado', backupName: 'long.apimbackup' },
+      {
+        connection: azureRmConnection(standIn, 'WorkloadIdentityFederation'),
+        env: azureDevOpsOidcEnv(standIn),
       },
-      connection: azureRmConnection(standIn, 'WorkloadIdentityFederation'),
-      env: azureDevOpsOidcEnv(standIn),
-      caCertPath: standIn.caCertPath,
-    }),
+    ),
   )();
 
   expect(stats.result.errorMessage).toBe('');

@@ -14,41 +14,21 @@ import {
   SeedBlob,
   seedBlobs,
   ServiceState,
-  startStorageProxy,
-  storageClient,
-  StorageProxy,
 } from '../stand-in';
-import {
-  azureDevOpsInputs,
-  githubInputs,
-  LocalAzure,
-  requestsFor,
-  RESOURCE_GROUP,
-  secretConnection,
-  startLocalAzure,
-  STORAGE_ACCOUNT,
-  STORAGE_KEY,
-  SUBSCRIPTION_ID,
-} from './fixtures';
-import { BundleRun, runAzureDevOpsTask, runGitHubAction } from './harness';
+import { requestsFor, RESOURCE_GROUP, SUBSCRIPTION_ID, useLocalAzure, useStorageProxy } from './fixtures';
+import { BundleRun } from './harness';
 
 const PROD = 'apim-prod';
 const DR = 'apim-prod-dr';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-let azure: LocalAzure;
-let proxy: StorageProxy;
+const azure = useLocalAzure();
+const proxy = useStorageProxy(azure);
 let prodInstance: ServiceState;
 let containerNumber = 0;
 
-beforeAll(async () => {
-  azure = await startLocalAzure();
-  proxy = await startStorageProxy({
-    target: azure.blobEndpoint,
-    targetCa: azure.azurite.caCertPem,
-    certificate: azure.azurite.certificate,
-  });
+beforeAll(() => {
   const instance = (name: string) =>
     azure.addService({
       subscriptionId: SUBSCRIPTION_ID,
@@ -58,11 +38,6 @@ beforeAll(async () => {
     });
   prodInstance = instance(PROD);
   instance(DR);
-});
-
-afterAll(async () => {
-  await proxy?.close();
-  await azure?.close();
 });
 
 const ago = (ms: number) => new Date(Math.floor((Date.now() - ms) / 1000) * 1000);
@@ -123,11 +98,7 @@ function sideBySide() {
 async function sharedContainer() {
   const { prod, dr, drNames } = sideBySide();
   const name = `shared-${++containerNumber}`;
-  const client: ContainerClient = storageClient(
-    azure.blobEndpoint,
-    { accountName: STORAGE_ACCOUNT, accountKey: STORAGE_KEY },
-    { ca: azure.azurite.caCertPem },
-  ).getContainerClient(name);
+  const client = azure.container(name);
   const blobs: Unstamped[] = [...Object.values(prod), ...Object.values(dr)];
   await seedBlobs(client, blobs);
   for (const blob of blobs) if (blob.at) proxy.backdate(name, blob.name, blob.at);
@@ -139,29 +110,22 @@ const names = async (client: ContainerClient) => (await listBlobsWithMetadata(cl
 const PASSED_OVER = `Passed over 3 unstamped blobs whose name starts with '${PROD}' but goes on with no date, time or run number`;
 
 function github(container: string, inputs: Record<string, string>): Promise<BundleRun> {
-  return runGitHubAction({
-    inputs: githubInputs(azure, {
-      'service-name': PROD,
-      container,
-      'blob-endpoint': proxy.url,
-      'safety-backup': 'false',
-      ...inputs,
-    }),
-    caCertPath: azure.caCertPath,
+  return azure.runGitHub({
+    'service-name': PROD,
+    container,
+    'blob-endpoint': proxy.url,
+    'safety-backup': 'false',
+    ...inputs,
   });
 }
 
 function azureDevOps(container: string, inputs: Record<string, string>): Promise<BundleRun> {
-  return runAzureDevOpsTask({
-    inputs: azureDevOpsInputs(azure, {
-      serviceName: PROD,
-      containerName: container,
-      blobEndpoint: proxy.url,
-      safetyBackup: 'false',
-      ...inputs,
-    }),
-    connection: secretConnection(azure),
-    caCertPath: azure.caCertPath,
+  return azure.runAzureDevOps({
+    serviceName: PROD,
+    containerName: container,
+    blobEndpoint: proxy.url,
+    safetyBackup: 'false',
+    ...inputs,
   });
 }
 

@@ -7,19 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import JSZip from 'jszip';
-import {
-  azureRmConnection,
-  CLIENT_SECRET,
-  CONTAINER,
-  RESOURCE_GROUP,
-  requestsFor,
-  startLocalAzure,
-  LocalAzure,
-  STORAGE_ACCOUNT,
-  STORAGE_KEY,
-  SUBSCRIPTION_ID,
-} from './fixtures';
-import { runAzureDevOpsTask } from './harness';
+import { CONTAINER, requestsFor, RESOURCE_GROUP, SUBSCRIPTION_ID, useLocalAzure } from './fixtures';
 
 const ROOT = join(__dirname, '..', '..');
 const TASK_FOLDER = 'ApimBackupRestore';
@@ -28,11 +16,11 @@ const pkg = json(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const rootTask = json(readFileSync(join(ROOT, 'task.json'), 'utf8'));
 const extension = json(readFileSync(join(ROOT, 'vss-extension.json'), 'utf8'));
 
+const standIn = useLocalAzure();
 let vsixPath: string;
 let zip: JSZip;
 let files: string[];
 let unpacked: string;
-let standIn: LocalAzure;
 
 beforeAll(async () => {
   const printed = execFileSync(process.execPath, [join(ROOT, 'scripts', 'package.mjs')], {
@@ -50,12 +38,7 @@ beforeAll(async () => {
     mkdirSync(dirname(join(unpacked, name)), { recursive: true });
     writeFileSync(join(unpacked, name), await zip.file(name)!.async('nodebuffer'));
   }
-  standIn = await startLocalAzure();
 }, 30_000);
-
-afterAll(async () => {
-  await standIn?.close();
-});
 
 const text = (name: string) => zip.file(name)!.async('string');
 
@@ -145,24 +128,10 @@ it("declares the task contribution, with the extension's publisher, id and packa
 it('runs a backup from the unpacked task folder alone', async () => {
   standIn.addService({ subscriptionId: SUBSCRIPTION_ID, resourceGroup: RESOURCE_GROUP, name: 'apim-vsix' });
 
-  const result = await runAzureDevOpsTask({
-    taskDir: join(unpacked, TASK_FOLDER),
-    inputs: {
-      operation: 'backup',
-      resourceGroupName: RESOURCE_GROUP,
-      serviceName: 'apim-vsix',
-      storageAccount: STORAGE_ACCOUNT,
-      containerName: CONTAINER,
-      storageKey: STORAGE_KEY,
-      blobEndpoint: standIn.blobEndpoint,
-      pollInterval: '1s',
-    },
-    connection: azureRmConnection(standIn, 'ServicePrincipal', {
-      authenticationType: 'spnKey',
-      serviceprincipalkey: CLIENT_SECRET,
-    }),
-    caCertPath: standIn.caCertPath,
-  });
+  const result = await standIn.runAzureDevOps(
+    { operation: 'backup', serviceName: 'apim-vsix' },
+    { taskDir: join(unpacked, TASK_FOLDER) },
+  );
 
   expect(result.errorMessage).toBe('');
   expect(result.result).toBe('Succeeded');

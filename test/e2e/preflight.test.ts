@@ -5,34 +5,13 @@
  * the case needs; the storage itself is always the one Azurite account behind blob-endpoint.
  */
 import { ServiceSpec, ServiceState, StorageAccountSpec } from '../stand-in';
-import {
-  APP_OBJECT_ID,
-  azureDevOpsInputs,
-  CLIENT_ID,
-  githubInputs,
-  LocalAzure,
-  RESOURCE_GROUP,
-  secretConnection,
-  startLocalAzure,
-  SUBSCRIPTION_ID,
-} from './fixtures';
-import { BundleRun, runAzureDevOpsTask, runGitHubAction } from './harness';
+import { APP_OBJECT_ID, CLIENT_ID, RESOURCE_GROUP, SUBSCRIPTION_ID, useLocalAzure } from './fixtures';
+import { BundleRun } from './harness';
 
-let standIn: LocalAzure;
+const standIn = useLocalAzure();
 let number = 0;
 
-beforeAll(async () => {
-  standIn = await startLocalAzure();
-});
-
-afterAll(async () => {
-  await standIn?.close();
-});
-
-afterEach(() => {
-  standIn.allowReads(CLIENT_ID);
-  standIn.faults.clear();
-});
+afterEach(() => standIn.allowReads(CLIENT_ID));
 
 const SLOW_MS = 600;
 const USER_ASSIGNED = '5f0c2b1e-7d3a-4c8e-9b6f-1a2b3c4d5e6f';
@@ -59,18 +38,10 @@ function account(spec: Partial<StorageAccountSpec> = {}): { name: string; id: st
   return { name: added.spec.name, id: added.id };
 }
 
-function github(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): Promise<BundleRun> {
-  return runGitHubAction({ inputs: githubInputs(standIn, inputs), env, caCertPath: standIn.caCertPath });
-}
-
-function azureDevOps(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): Promise<BundleRun> {
-  return runAzureDevOpsTask({
-    inputs: azureDevOpsInputs(standIn, inputs),
-    connection: secretConnection(standIn),
-    env,
-    caCertPath: standIn.caCertPath,
-  });
-}
+const github = (inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}) =>
+  standIn.runGitHub(inputs, { env });
+const azureDevOps = (inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}) =>
+  standIn.runAzureDevOps(inputs, { env });
 
 /** Requests of the pre-flight reads (storage, authorization, workspace links) since `from`. */
 const preflightReads = (from: number) =>

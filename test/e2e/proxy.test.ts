@@ -14,10 +14,9 @@ import {
   CLIENT_SECRET,
   CONNECTION_ID,
   githubInputs,
-  LocalAzure,
   RESOURCE_GROUP,
-  startLocalAzure,
   SUBSCRIPTION_ID,
+  useLocalAzure,
 } from './fixtures';
 import { BundleRun, leakedSecrets, runAzureDevOpsTask, runGitHubAction, ServiceConnection } from './harness';
 
@@ -30,7 +29,7 @@ const PROXY_PASSWORD = 'Pr0xy:p@ss/w0rd!';
 const PROXY_SECRETS = [PROXY_PASSWORD, encodeURIComponent(PROXY_PASSWORD)];
 const OFFLINE_DNS = `--require ${join(__dirname, 'offline-dns.js')}`;
 
-let standIn: LocalAzure;
+const standIn = useLocalAzure();
 let proxy: ForwardProxy;
 /** The stand-ins by the names the step knows them by. */
 let names: {
@@ -44,7 +43,6 @@ let names: {
 };
 
 beforeAll(async () => {
-  standIn = await startLocalAzure();
   proxy = await startForwardProxy({ credentials: { username: PROXY_USER, password: PROXY_PASSWORD } });
   const port = new URL(standIn.url).port;
   const blobPort = new URL(standIn.blobEndpoint).port;
@@ -62,7 +60,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy?.close();
-  await standIn?.close();
 });
 
 const SIGN_IN_HOSTS = ['login.azure.test', 'management.azure.test'];

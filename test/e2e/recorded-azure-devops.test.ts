@@ -7,36 +7,29 @@
 import { loadRecording, recordedOperation } from '../stand-in';
 import {
   armPath,
-  azureDevOpsInputs,
   azureRmConnection,
   CLIENT_SECRET,
   CONTAINER,
-  LocalAzure,
   requestsFor,
   RESOURCE_GROUP,
   secretConnection,
-  startLocalAzure,
   STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
   TENANT_ID,
+  useLocalAzure,
 } from './fixtures';
-import { runAzureDevOpsTask, ServiceConnection } from './harness';
+import { ServiceConnection } from './harness';
 import { addRecordedService, expectedRequests, onStandIn, seedBackup, sentRequests } from './recorded';
 
 const backups2021 = loadRecording('backup-and-restore-2021');
 const restores2023 = loadRecording('restore-managed-identity-2023');
 
-let standIn: LocalAzure;
+const standIn = useLocalAzure();
 
-beforeAll(async () => {
-  standIn = await startLocalAzure();
+beforeAll(() => {
   addRecordedService(standIn, backups2021);
   addRecordedService(standIn, restores2023);
-});
-
-afterAll(async () => {
-  await standIn?.close();
 });
 
 /** The secret connection, on the recording's subscription. */
@@ -49,17 +42,16 @@ it('backup: the recorded 2021 answers are followed to success, with the requests
   const backup = recordedOperation(backups2021, 'backup');
   const from = standIn.requests.length;
   const name = 'sdktestapim4219/2021-05-02.apimbackup';
-  const run = await runAzureDevOpsTask({
-    inputs: azureDevOpsInputs(standIn, {
+  const run = await standIn.runAzureDevOps(
+    {
       operation: 'backup',
       resourceGroupName: backups2021.resourceGroup,
       serviceName: backups2021.serviceName,
       backupName: name,
       timeout: '1m',
-    }),
-    connection: connectionTo(backups2021.subscriptionId),
-    caCertPath: standIn.caCertPath,
-  });
+    },
+    { connection: connectionTo(backups2021.subscriptionId) },
+  );
 
   expect(run.errorMessage).toBe('');
   expect(run.result).toBe('Succeeded');
@@ -77,8 +69,8 @@ it('restore with a user-assigned identity: the recorded 2023 answers are followe
   const recordedBody = restore.request.body as { accessType: string; clientId: string };
   await seedBackup(standIn, restores2023, 'sdktestapim1777/2023-07-19.apimbackup');
   const from = standIn.requests.length;
-  const run = await runAzureDevOpsTask({
-    inputs: azureDevOpsInputs(standIn, {
+  const run = await standIn.runAzureDevOps(
+    {
       operation: 'restore',
       resourceGroupName: restores2023.resourceGroup,
       serviceName: restores2023.serviceName,
@@ -88,10 +80,9 @@ it('restore with a user-assigned identity: the recorded 2023 answers are followe
       storageKey: '',
       safetyBackup: 'false',
       timeout: '1m',
-    }),
-    connection: connectionTo(restores2023.subscriptionId),
-    caCertPath: standIn.caCertPath,
-  });
+    },
+    { connection: connectionTo(restores2023.subscriptionId) },
+  );
 
   expect(run.errorMessage).toBe('');
   expect(run.result).toBe('Succeeded');
@@ -120,15 +111,16 @@ it('a poll the identity may not read stops at once, naming operationresults/read
     retryAfterSeconds: 1,
   });
 
-  const run = await runAzureDevOpsTask({
-    inputs: azureDevOpsInputs(standIn, { operation: 'backup', serviceName: 'apim-unreadable-status' }),
-    connection: azureRmConnection(standIn, 'ServicePrincipal', {
-      authenticationType: 'spnKey',
-      serviceprincipalid: principal,
-      serviceprincipalkey: CLIENT_SECRET,
-    }),
-    caCertPath: standIn.caCertPath,
-  });
+  const run = await standIn.runAzureDevOps(
+    { operation: 'backup', serviceName: 'apim-unreadable-status' },
+    {
+      connection: azureRmConnection(standIn, 'ServicePrincipal', {
+        authenticationType: 'spnKey',
+        serviceprincipalid: principal,
+        serviceprincipalkey: CLIENT_SECRET,
+      }),
+    },
+  );
 
   expect(run.result).toBe('Failed');
   const url = run.outputs.operationUrl;

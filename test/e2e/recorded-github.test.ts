@@ -11,15 +11,13 @@ import {
   CLIENT_ID,
   CLIENT_SECRET,
   CONTAINER,
-  githubInputs,
-  LocalAzure,
   requestsFor,
   RESOURCE_GROUP,
-  startLocalAzure,
   STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
   TENANT_ID,
+  useLocalAzure,
 } from './fixtures';
 import { runGitHubAction } from './harness';
 import { addRecordedService, expectedRequests, onStandIn, seedBackup, sentRequests } from './recorded';
@@ -28,28 +26,18 @@ const recording = loadRecording('backup-and-restore-2021');
 const backup = recordedOperation(recording, 'backup');
 const restore = recordedOperation(recording, 'restore');
 
-let standIn: LocalAzure;
+const standIn = useLocalAzure();
 
-beforeAll(async () => {
-  standIn = await startLocalAzure();
-  addRecordedService(standIn, recording);
-});
-
-afterAll(async () => {
-  await standIn?.close();
-});
+beforeAll(() => addRecordedService(standIn, recording));
 
 /** A run on the recording's instance. */
 function github(inputs: Record<string, string>) {
-  return runGitHubAction({
-    inputs: githubInputs(standIn, {
-      'subscription-id': recording.subscriptionId,
-      'resource-group': recording.resourceGroup,
-      'service-name': recording.serviceName,
-      timeout: '2m',
-      ...inputs,
-    }),
-    caCertPath: standIn.caCertPath,
+  return standIn.runGitHub({
+    'subscription-id': recording.subscriptionId,
+    'resource-group': recording.resourceGroup,
+    'service-name': recording.serviceName,
+    timeout: '2m',
+    ...inputs,
   });
 }
 
@@ -132,15 +120,7 @@ describe('as Azure answered in 2021', () => {
 describe('beyond the recordings', () => {
   /** A run on an instance of the stand-in's own (default subscription and group). */
   function githubOn(serviceName: string, inputs: Record<string, string> = {}) {
-    return runGitHubAction({
-      inputs: githubInputs(standIn, {
-        operation: 'backup',
-        'service-name': serviceName,
-        timeout: '1m',
-        ...inputs,
-      }),
-      caCertPath: standIn.caCertPath,
-    });
+    return standIn.runGitHub({ operation: 'backup', 'service-name': serviceName, timeout: '1m', ...inputs });
   }
 
   it('a Location that changes between polls is followed, each poll asking where the last 202 pointed', async () => {

@@ -6,25 +6,21 @@
  */
 import type { RecordedRequest } from '../stand-in';
 import {
-  azureDevOpsInputs,
   azureDevOpsOidcEnv,
   azureRmConnection,
   CLIENT_SECRET,
   githubIdTokenEnv,
-  githubInputs,
-  LocalAzure,
   RESOURCE_GROUP,
   secretConnection,
-  startLocalAzure,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
+  useLocalAzure,
 } from './fixtures';
-import { BundleRun, leakedSecrets, parseVsoCommands, runAzureDevOpsTask, runGitHubAction } from './harness';
+import { BundleRun, leakedSecrets, parseVsoCommands } from './harness';
 
-let standIn: LocalAzure;
+const standIn = useLocalAzure();
 
-beforeAll(async () => {
-  standIn = await startLocalAzure();
+beforeAll(() => {
   for (const name of [
     'apim-sec-gh',
     'apim-sec-gh-oidc',
@@ -36,31 +32,21 @@ beforeAll(async () => {
   }
 });
 
-afterEach(() => standIn.faults.clear());
-
-afterAll(async () => {
-  await standIn?.close();
-});
-
 function github(name: string, oidc: boolean) {
-  return runGitHubAction({
-    inputs: githubInputs(standIn, {
-      operation: 'backup',
-      'service-name': name,
-      ...(oidc ? { 'client-secret': '' } : {}),
-    }),
-    env: { RUNNER_DEBUG: '1', ...(oidc ? githubIdTokenEnv(standIn) : {}) },
-    caCertPath: standIn.caCertPath,
-  });
+  return standIn.runGitHub(
+    { operation: 'backup', 'service-name': name, ...(oidc ? { 'client-secret': '' } : {}) },
+    { env: { RUNNER_DEBUG: '1', ...(oidc ? githubIdTokenEnv(standIn) : {}) } },
+  );
 }
 
 function azureDevOps(name: string, oidc: boolean) {
-  return runAzureDevOpsTask({
-    inputs: azureDevOpsInputs(standIn, { operation: 'backup', serviceName: name }),
-    connection: oidc ? azureRmConnection(standIn, 'WorkloadIdentityFederation') : secretConnection(standIn),
-    env: { SYSTEM_DEBUG: 'true', ...(oidc ? azureDevOpsOidcEnv(standIn) : {}) },
-    caCertPath: standIn.caCertPath,
-  });
+  return standIn.runAzureDevOps(
+    { operation: 'backup', serviceName: name },
+    {
+      connection: oidc ? azureRmConnection(standIn, 'WorkloadIdentityFederation') : secretConnection(standIn),
+      env: { SYSTEM_DEBUG: 'true', ...(oidc ? azureDevOpsOidcEnv(standIn) : {}) },
+    },
+  );
 }
 
 /** The values the step told the runner to mask. */

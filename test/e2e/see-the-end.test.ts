@@ -8,17 +8,8 @@
  * Times come from the stand-in's request log; margins are generous (a loaded machine), far below Retry-After.
  */
 import type { OperationRecord, RecordedRequest, ServiceState } from '../stand-in';
-import {
-  azureDevOpsInputs,
-  githubInputs,
-  LocalAzure,
-  requestsFor,
-  RESOURCE_GROUP,
-  secretConnection,
-  startLocalAzure,
-  SUBSCRIPTION_ID,
-} from './fixtures';
-import { BundleRun, runAzureDevOpsTask, runGitHubAction } from './harness';
+import { requestsFor, RESOURCE_GROUP, SUBSCRIPTION_ID, useLocalAzure } from './fixtures';
+import { BundleRun } from './harness';
 
 const RETRY_AFTER_S = 20;
 const OPERATION_MS = 3_000;
@@ -27,16 +18,8 @@ const POLL_MS = 1_000;
 /** Request latencies and a busy machine: the confirmation comes this long after the next read at most. */
 const MARGIN_MS = 1_500;
 
-let standIn: LocalAzure;
+const standIn = useLocalAzure();
 let serviceNumber = 0;
-
-beforeAll(async () => {
-  standIn = await startLocalAzure();
-});
-
-afterAll(async () => {
-  await standIn?.close();
-});
 
 /** A fresh instance whose operations take OPERATION_MS and whose 202s ask for RETRY_AFTER_S. */
 function instance(behaviour: Partial<ServiceState['behaviour']> = {}): ServiceState {
@@ -51,20 +34,8 @@ function instance(behaviour: Partial<ServiceState['behaviour']> = {}): ServiceSt
   });
 }
 
-function github(inputs: Record<string, string>): Promise<BundleRun> {
-  return runGitHubAction({
-    inputs: githubInputs(standIn, { timeout: '2m', ...inputs }),
-    caCertPath: standIn.caCertPath,
-  });
-}
-
-function azureDevOps(inputs: Record<string, string>): Promise<BundleRun> {
-  return runAzureDevOpsTask({
-    inputs: azureDevOpsInputs(standIn, { timeout: '2m', ...inputs }),
-    connection: secretConnection(standIn),
-    caCertPath: standIn.caCertPath,
-  });
-}
+const github = (inputs: Record<string, string>) => standIn.runGitHub({ timeout: '2m', ...inputs });
+const azureDevOps = (inputs: Record<string, string>) => standIn.runAzureDevOps({ timeout: '2m', ...inputs });
 
 function expectSuccess(run: BundleRun): void {
   if (run.exitCode !== 0) throw new Error(`expected success, got: ${run.errorMessage}\n${run.stdout}`);

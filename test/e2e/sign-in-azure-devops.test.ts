@@ -13,28 +13,23 @@ import {
   azureDevOpsOidcEnv,
   azureRmConnection,
   CLIENT_ID,
-  CONTAINER,
-  RESOURCE_GROUP,
-  requestsFor,
-  startLocalAzure,
-  LocalAzure,
-  STORAGE_ACCOUNT,
   managedIdentityEnv,
-  STORAGE_KEY,
+  requestsFor,
+  RESOURCE_GROUP,
   SUBSCRIPTION_ID,
   TENANT_ID,
+  useLocalAzure,
 } from './fixtures';
-import { leakedSecrets, runAzureDevOpsTask, ServiceConnection } from './harness';
+import { leakedSecrets, ServiceConnection } from './harness';
 
 const CERTIFICATE_CLIENT_ID = '8a9b0c1d-2e3f-4a5b-8c6d-7e8f9a0b1c2d';
 const SERVICE = 'apim-ado-sign-in';
 
-let standIn: LocalAzure;
+const standIn = useLocalAzure();
 let certificate: ClientCertificate;
 let strangerCertificate: ClientCertificate;
 
-beforeAll(async () => {
-  standIn = await startLocalAzure();
+beforeAll(() => {
   standIn.addService({ subscriptionId: SUBSCRIPTION_ID, resourceGroup: RESOURCE_GROUP, name: SERVICE });
   const dir = mkdtempSync(join(tmpdir(), 'spn-cert-'));
   certificate = createClientCertificate(dir);
@@ -44,10 +39,6 @@ beforeAll(async () => {
     clientId: CERTIFICATE_CLIENT_ID,
     certificatePem: certificate.certPem,
   });
-});
-
-afterAll(async () => {
-  await standIn?.close();
 });
 
 const connection = (
@@ -66,21 +57,10 @@ const certificateConnection = (pem: string) =>
 const managedIdentityConnection = () => connection('ManagedServiceIdentity', {});
 
 function run(serviceConnection: ServiceConnection, env: NodeJS.ProcessEnv = {}) {
-  return runAzureDevOpsTask({
-    inputs: {
-      operation: 'backup',
-      resourceGroupName: RESOURCE_GROUP,
-      serviceName: SERVICE,
-      storageAccount: STORAGE_ACCOUNT,
-      containerName: CONTAINER,
-      storageKey: STORAGE_KEY,
-      blobEndpoint: standIn.blobEndpoint,
-      pollInterval: '1s',
-    },
-    connection: serviceConnection,
-    env,
-    caCertPath: standIn.caCertPath,
-  });
+  return standIn.runAzureDevOps(
+    { operation: 'backup', serviceName: SERVICE },
+    { connection: serviceConnection, env },
+  );
 }
 
 /** The private key's base64 body: what must never reach a log. */

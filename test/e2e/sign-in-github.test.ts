@@ -11,18 +11,16 @@ import { createStandInAzureCli } from '../stand-in/azure-cli';
 import {
   CLIENT_ID,
   CLIENT_SECRET,
-  CONTAINER,
   githubIdTokenEnv,
+  githubInputs,
   managedIdentityEnv,
-  RESOURCE_GROUP,
   requestsFor,
+  RESOURCE_GROUP,
   startRegisteredStandIn,
-  startLocalAzure,
-  LocalAzure,
-  STORAGE_ACCOUNT,
   STORAGE_KEY,
   SUBSCRIPTION_ID,
   TENANT_ID,
+  useLocalAzure,
 } from './fixtures';
 import { leakedSecrets, runGitHubAction } from './harness';
 
@@ -31,10 +29,9 @@ const CLI_CLIENT_SECRET = 'cli~stand-in-secret-of-azure-login';
 const CUSTOM_AUDIENCE_CLIENT_ID = '6f8b0d4c-3e5a-4c7b-9d2f-1a3b4c5d6e7f';
 const SERVICE = 'apim-gh-sign-in';
 
-let standIn: LocalAzure;
+const standIn = useLocalAzure();
 
-beforeAll(async () => {
-  standIn = await startLocalAzure();
+beforeAll(() => {
   standIn.addService({ subscriptionId: SUBSCRIPTION_ID, resourceGroup: RESOURCE_GROUP, name: SERVICE });
   standIn.addApp({ tenantId: TENANT_ID, clientId: CLI_CLIENT_ID, clientSecret: CLI_CLIENT_SECRET });
   standIn.addApp({
@@ -50,30 +47,18 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  await standIn?.close();
+/** A backup of SERVICE with only the sign-in inputs the test gives (githubInputs' own removed). */
+const storageInputs = (overrides: Record<string, string>) => ({
+  operation: 'backup',
+  'service-name': SERVICE,
+  'tenant-id': '',
+  'client-id': '',
+  'client-secret': '',
+  ...overrides,
 });
 
-/** A backup of SERVICE with only the sign-in inputs the test gives. */
-function storageInputs(overrides: Record<string, string>): Record<string, string> {
-  return {
-    operation: 'backup',
-    'subscription-id': SUBSCRIPTION_ID,
-    'resource-group': RESOURCE_GROUP,
-    'service-name': SERVICE,
-    'storage-account': STORAGE_ACCOUNT,
-    container: CONTAINER,
-    'storage-key': STORAGE_KEY,
-    'blob-endpoint': standIn.blobEndpoint,
-    'poll-interval': '1s',
-    'resource-manager-endpoint': standIn.url,
-    'authority-host': standIn.url,
-    ...overrides,
-  };
-}
-
 function run(overrides: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
-  return runGitHubAction({ inputs: storageInputs(overrides), env, caCertPath: standIn.caCertPath });
+  return standIn.runGitHub(storageInputs(overrides), { env });
 }
 
 /** An `az` on PATH; signed in as after azure/login unless `signedIn` is false. */
@@ -322,7 +307,7 @@ describe('an expired ID token from the runner', () => {
   it('AADSTS700024: says the assertion expired', async () => {
     const result = await runGitHubAction({
       inputs: {
-        ...storageInputs({ 'tenant-id': TENANT_ID, 'client-id': CLIENT_ID }),
+        ...githubInputs(standIn, storageInputs({ 'tenant-id': TENANT_ID, 'client-id': CLIENT_ID })),
         'resource-manager-endpoint': skewed.url,
         'authority-host': skewed.url,
       },

@@ -4,42 +4,12 @@
  * token is requested: the step's Azure token never goes to another host.
  */
 import { startStandIn } from '../stand-in';
-import {
-  armPath,
-  azureDevOpsInputs,
-  githubInputs,
-  LocalAzure,
-  RESOURCE_GROUP,
-  secretConnection,
-  startLocalAzure,
-  SUBSCRIPTION_ID,
-} from './fixtures';
-import { runAzureDevOpsTask, runGitHubAction } from './harness';
+import { armPath, RESOURCE_GROUP, SUBSCRIPTION_ID, useLocalAzure } from './fixtures';
 
-let standIn: LocalAzure;
+const standIn = useLocalAzure();
 
-beforeAll(async () => {
-  standIn = await startLocalAzure();
-});
-
-afterAll(async () => {
-  await standIn?.close();
-});
-
-function github(inputs: Record<string, string>) {
-  return runGitHubAction({
-    inputs: githubInputs(standIn, { timeout: '30s', ...inputs }),
-    caCertPath: standIn.caCertPath,
-  });
-}
-
-function azureDevOps(inputs: Record<string, string>) {
-  return runAzureDevOpsTask({
-    inputs: azureDevOpsInputs(standIn, { timeout: '30s', ...inputs }),
-    connection: secretConnection(standIn),
-    caCertPath: standIn.caCertPath,
-  });
-}
+const github = (inputs: Record<string, string>) => standIn.runGitHub({ timeout: '30s', ...inputs });
+const azureDevOps = (inputs: Record<string, string>) => standIn.runAzureDevOps({ timeout: '30s', ...inputs });
 
 function addService(name: string, extra: Record<string, unknown> = {}) {
   return standIn.addService({

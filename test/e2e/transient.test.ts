@@ -4,43 +4,16 @@
  * unknown status URL explained as such, and Retry-After: 0 not turned into a busy loop.
  */
 import type { Fault, StandIn } from '../stand-in';
-import {
-  azureDevOpsInputs,
-  githubInputs,
-  LocalAzure,
-  requestsFor,
-  RESOURCE_GROUP,
-  secretConnection,
-  startLocalAzure,
-  SUBSCRIPTION_ID,
-} from './fixtures';
-import { BundleRun, runAzureDevOpsTask, runGitHubAction } from './harness';
+import { requestsFor, RESOURCE_GROUP, SUBSCRIPTION_ID, useLocalAzure } from './fixtures';
+import { BundleRun } from './harness';
 import type { ServiceSpec } from '../stand-in';
 
-let standIn: LocalAzure;
+const standIn = useLocalAzure();
 
-beforeAll(async () => {
-  standIn = await startLocalAzure();
-});
-
-afterAll(async () => {
-  await standIn?.close();
-});
-
-function github(name: string, timeout = '60s') {
-  return runGitHubAction({
-    inputs: githubInputs(standIn, { operation: 'backup', 'service-name': name, timeout }),
-    caCertPath: standIn.caCertPath,
-  });
-}
-
-function azureDevOps(name: string, timeout = '60s') {
-  return runAzureDevOpsTask({
-    inputs: azureDevOpsInputs(standIn, { operation: 'backup', serviceName: name, timeout }),
-    connection: secretConnection(standIn),
-    caCertPath: standIn.caCertPath,
-  });
-}
+const github = (name: string, timeout = '60s') =>
+  standIn.runGitHub({ operation: 'backup', 'service-name': name, timeout });
+const azureDevOps = (name: string, timeout = '60s') =>
+  standIn.runAzureDevOps({ operation: 'backup', serviceName: name, timeout });
 
 /** Runs a backup through both bundles at once, each on its own instance with the same faults. */
 async function both(
