@@ -37,6 +37,12 @@ export function createJob(
   let arm: Promise<ArmResources> | undefined;
   let catalog: Promise<BackupCatalog> | undefined;
   const running = new Map<string, string>();
+  /** The URL the operation-url output holds now. */
+  let operationUrlOutput: string | undefined;
+  const setOperationUrl = (url: string) => {
+    operationUrlOutput = url;
+    host.setOutput('operationUrl', url);
+  };
   const job: Job = {
     log: host.log,
     context,
@@ -51,18 +57,22 @@ export function createJob(
     summary: { rows: [], sections: [] },
     trackOperation(label, url, options) {
       running.set(url, label);
-      host.setOutput('operationUrl', url);
+      setOperationUrl(url);
       if (options?.summary !== false) job.summary.rows.push([`${label}: operation`, url]);
     },
     operationMoved(from, to) {
       const entries = [...running].map(([url, label]): [string, string] => [url === from ? to : url, label]);
       running.clear();
       for (const [url, label] of entries) running.set(url, label);
-      if (job.operationUrl === to) host.setOutput('operationUrl', to);
+      if (job.operationUrl === to) setOperationUrl(to);
       for (const row of job.summary.rows) if (row[1] === from) row[1] = to;
     },
     operationFinished(url) {
       running.delete(url);
+      // Operations started side by side finish in any order: while one still runs, the output names it (the one
+      // to resume on timeout or cancel), not one that has finished.
+      const stillRunning = job.operationUrl;
+      if (operationUrlOutput === url && stillRunning) setOperationUrl(stillRunning);
     },
     get running() {
       return [...running].map(([url, label]) => ({ label, url }));

@@ -145,6 +145,22 @@ describe('copy', () => {
     expect(message).not.toContain('To put it back');
   });
 
+  it('on cancel, the operation-url output names the backup still running, not the one that finished', async () => {
+    // The safety backup starts after the source backup and finishes first: the output must move back.
+    const step = copyStep();
+    step.azure.instance('apim-prod', { backup: { hang: true } });
+
+    const { message, host } = await step.run({
+      cancelWhen: () =>
+        step.azure.catalog.stamped.some((stamp) => stamp.provenance.apimservice === 'apim-staging'),
+    });
+
+    expect(step.azure.started('apim-prod').map((started) => started.kind)).toEqual(['backup']);
+    const url = host.outputs.operationUrl!;
+    expect(url).toContain('apim-prod/operationresults/backup-');
+    expect(message).toContain(`its status is at ${url} (output operation-url)`);
+  });
+
   it('starts nothing when the two instances differ in tier', async () => {
     const step = copyStep();
     step.azure.instance('apim-prod', { tier: 'Premium' }).instance('apim-staging', { tier: 'Developer' });
