@@ -8,9 +8,10 @@
 // - @actions/http-client imports undici (~420 KB minified) only for getAgentDispatcher, which fetch-based clients
 //   call; @actions/core (inputs, outputs, the OIDC request through a proxy too) never does. A stub stands in for it.
 // - What the step does not use before its first request is not loaded for it (see each plugin below): Node's fetch
-//   library (undici), which a FormData check would load.
+//   library (undici), which a FormData check would load; jsonwebtoken, until a certificate sign-in signs with it.
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 const undiciStub = {
   name: 'undici-stub',
@@ -53,6 +54,34 @@ const formDataCheckLast = {
   },
 };
 
+/**
+ * MSAL imports jsonwebtoken (with jws, jwa and semver, whose ranges it parses on load: ~10 ms) for one call,
+ * `jwt.sign`, which signs the assertion of a certificate sign-in. MSAL gets a `sign` that loads it on first use.
+ */
+const jsonwebtokenOnFirstUse = {
+  name: 'jsonwebtoken-on-first-use',
+  setup(builder) {
+    builder.onResolve({ filter: /^jsonwebtoken$/ }, (args) =>
+      args.namespace === 'file' && /[\\/]@azure[\\/]msal-node[\\/]/.test(args.importer)
+        ? { path: args.importer, namespace: 'jsonwebtoken-on-first-use' }
+        : undefined,
+    );
+    builder.onLoad({ filter: /.*/, namespace: 'jsonwebtoken-on-first-use' }, (args) => {
+      const uses = readFileSync(args.path, 'utf8').match(/\bjwt\.\w+/g) ?? [];
+      if (uses.some((use) => use !== 'jwt.sign')) {
+        throw new Error(
+          `${args.path} uses ${[...new Set(uses)].join(', ')} of jsonwebtoken; review this plugin`,
+        );
+      }
+      return {
+        contents: 'export default { sign: (...args) => require("jsonwebtoken").sign(...args) };',
+        loader: 'js',
+        resolveDir: dirname(args.path),
+      };
+    });
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -64,7 +93,7 @@ const common = {
   keepNames: true,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [undiciStub, formDataCheckLast],
+  plugins: [undiciStub, formDataCheckLast, jsonwebtokenOnFirstUse],
   // CommonJS packages inside an ES module bundle still call require() for Node's built-in modules.
   banner: {
     js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);",
