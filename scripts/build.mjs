@@ -8,10 +8,11 @@
 // - @actions/http-client imports undici (~420 KB minified) only for getAgentDispatcher, which fetch-based clients
 //   call; @actions/core (inputs, outputs, the OIDC request through a proxy too) never does. A stub stands in for it.
 // - What the step does not use before its first request is not loaded for it (see each plugin below): Node's fetch
-//   library (undici), which a FormData check would load; jsonwebtoken, until a certificate sign-in signs with it.
+//   library (undici), which a FormData check would load; jsonwebtoken, until a certificate sign-in signs with it;
+//   and the Resource Manager client's operation groups but the one the step calls.
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const undiciStub = {
   name: 'undici-stub',
@@ -82,6 +83,59 @@ const jsonwebtokenOnFirstUse = {
   },
 };
 
+/**
+ * ApiManagementClient builds all of its ~135 operation groups (0.5 MB of the Resource Manager chunk, ~30 ms to
+ * compile and run) though the step calls one: `apiManagementService` (get, list, listByResourceGroup; backup and
+ * restore go through the client's own sendRequest). The client, that group, the models and the pipeline stay as
+ * the SDK has them; every other group is a stand-in that says so the moment anything uses it.
+ */
+const APIM_OPERATION_GROUPS_USED = ['apiManagementService.js'];
+const apimOperationGroupsUsed = {
+  name: 'apim-operation-groups-used',
+  setup(builder) {
+    builder.onLoad(
+      { filter: /[\\/]@azure[\\/]arm-apimanagement[\\/]dist[\\/]esm[\\/]operations[\\/]index\.js$/ },
+      (args) => {
+        const folder = dirname(args.path);
+        const index = readFileSync(args.path, 'utf8');
+        const client = readFileSync(join(folder, '..', 'apiManagementClient.js'), 'utf8');
+        const imported = /import \{([^}]*)\} from "\.\/operations\/index\.js"/.exec(client);
+        if (!imported)
+          throw new Error(`${args.path}: the client's operation imports changed; review this plugin`);
+        const kept = APIM_OPERATION_GROUPS_USED.flatMap((file) => {
+          if (!index.includes(`export * from "./${file}";`))
+            throw new Error(`${args.path} exports no ./${file}`);
+          return [...readFileSync(join(folder, file), 'utf8').matchAll(/^export class (\w+)/gm)].map(
+            (m) => m[1],
+          );
+        });
+        const unused = imported[1]
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name && !kept.includes(name));
+        return {
+          contents: [
+            ...APIM_OPERATION_GROUPS_USED.map((file) => `export * from "./${file}";`),
+            'const notBundled = (name) => class {',
+            '  constructor() {',
+            '    return new Proxy(this, {',
+            '      get(target, key) {',
+            "        if (typeof key === 'symbol' || key in target) return Reflect.get(target, key);",
+            '        throw new Error(`@azure/arm-apimanagement: ${name} is not bundled (scripts/build.mjs, APIM_OPERATION_GROUPS_USED)`);',
+            '      },',
+            '    });',
+            '  }',
+            '};',
+            ...unused.map((name) => `export const ${name} = notBundled(${JSON.stringify(name)});`),
+          ].join('\n'),
+          loader: 'js',
+          resolveDir: folder,
+        };
+      },
+    );
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -93,7 +147,7 @@ const common = {
   keepNames: true,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [undiciStub, formDataCheckLast, jsonwebtokenOnFirstUse],
+  plugins: [undiciStub, formDataCheckLast, jsonwebtokenOnFirstUse, apimOperationGroupsUsed],
   // CommonJS packages inside an ES module bundle still call require() for Node's built-in modules.
   banner: {
     js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);",
