@@ -9,7 +9,8 @@
 //   call; @actions/core (inputs, outputs, the OIDC request through a proxy too) never does. A stub stands in for it.
 // - What the step does not use before its first request is not loaded for it (see each plugin below): Node's fetch
 //   library (undici), which a FormData check would load; jsonwebtoken, until a certificate sign-in signs with it;
-//   and the Resource Manager client's operation groups but the one the step calls.
+//   the SDK pipeline's proxy agents, until a proxy applies; and the Resource Manager client's operation groups but
+//   the one the step calls.
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -84,6 +85,40 @@ const jsonwebtokenOnFirstUse = {
 };
 
 /**
+ * The SDK pipeline's proxy policy imports https-proxy-agent and http-proxy-agent (with agent-base, debug and
+ * supports-color) to build an agent only when a proxy applies; the step's own agents take over from it even then.
+ * The policy gets classes that load them when first constructed.
+ */
+const proxyAgentsOnFirstUse = {
+  name: 'proxy-agents-on-first-use',
+  setup(builder) {
+    const agents = { 'https-proxy-agent': 'HttpsProxyAgent', 'http-proxy-agent': 'HttpProxyAgent' };
+    builder.onResolve({ filter: /^https?-proxy-agent$/ }, (args) =>
+      args.namespace === 'file' &&
+      /[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/]policies[\\/]proxyPolicy\.js$/.test(
+        args.importer,
+      )
+        ? { path: args.path, namespace: 'proxy-agents-on-first-use', pluginData: args.importer }
+        : undefined,
+    );
+    builder.onLoad({ filter: /.*/, namespace: 'proxy-agents-on-first-use' }, (args) => {
+      const name = agents[args.path];
+      const importer = args.pluginData;
+      const rest = readFileSync(importer, 'utf8').replace(`import { ${name} } from "${args.path}";`, '');
+      const count = (pattern) => rest.match(new RegExp(pattern, 'g'))?.length ?? 0;
+      if (count(`\\b${name}\\b`) !== count(`\\bnew ${name}\\(`)) {
+        throw new Error(`${importer} uses ${name} other than to construct it; review this plugin`);
+      }
+      return {
+        contents: `export class ${name} { constructor(...args) { return new (require(${JSON.stringify(args.path)}).${name})(...args); } }`,
+        loader: 'js',
+        resolveDir: dirname(importer),
+      };
+    });
+  },
+};
+
+/**
  * ApiManagementClient builds all of its ~135 operation groups (0.5 MB of the Resource Manager chunk, ~30 ms to
  * compile and run) though the step calls one: `apiManagementService` (get, list, listByResourceGroup; backup and
  * restore go through the client's own sendRequest). The client, that group, the models and the pipeline stay as
@@ -147,7 +182,13 @@ const common = {
   keepNames: true,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [undiciStub, formDataCheckLast, jsonwebtokenOnFirstUse, apimOperationGroupsUsed],
+  plugins: [
+    undiciStub,
+    formDataCheckLast,
+    jsonwebtokenOnFirstUse,
+    proxyAgentsOnFirstUse,
+    apimOperationGroupsUsed,
+  ],
   // CommonJS packages inside an ES module bundle still call require() for Node's built-in modules.
   banner: {
     js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);",
