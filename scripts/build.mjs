@@ -9,11 +9,11 @@
 //   call; @actions/core (inputs, outputs, the OIDC request through a proxy too) never does. A stub stands in for it.
 // - What the step does not use before its first request is not loaded for it (see each plugin below): Node's fetch
 //   library (undici), which a FormData check would load; jsonwebtoken, until a certificate sign-in signs with it;
-//   the SDK pipeline's proxy agents, until a proxy applies; and the Resource Manager client's operation groups but
-//   the one the step calls.
+//   the SDK pipeline's proxy agents, until a proxy applies; the parts of task-lib the task never calls into; and
+//   the Resource Manager client's operation groups but the one the step calls.
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 const undiciStub = {
   name: 'undici-stub',
@@ -119,6 +119,65 @@ const proxyAgentsOnFirstUse = {
 };
 
 /**
+ * azure-pipelines-task-lib loads, on load, modules the step never calls into: the tool runner (with q), the
+ * external-output filter and minimatch. Each is loaded when one of its members is first read instead (task-lib
+ * only ever reads members of them; the build fails otherwise), and the two values task.js re-exports from them
+ * become getters. The runner protocol (inputs, the vault, commands) is task-lib's own code, run as before.
+ */
+const TASK_LIB_ON_FIRST_USE = {
+  'task.js': {
+    requires: [
+      'var minimatch = require("minimatch");',
+      'var trm = require("./toolrunner");',
+      'var eom = require("./externaloutput");',
+    ],
+    exports: [
+      'exports.ToolRunner = trm.ToolRunner;',
+      'exports.defaultAllowedVsoCommands = eom.defaultAllowedVsoCommands;',
+    ],
+  },
+  'internal.js': {
+    requires: ['var minimatch = require("minimatch");'],
+    exports: [],
+  },
+};
+const taskLibOnFirstUse = {
+  name: 'task-lib-on-first-use',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]azure-pipelines-task-lib[\\/](task|internal)\.js$/ }, (args) => {
+      const { requires, exports } = TASK_LIB_ON_FIRST_USE[basename(args.path)];
+      let source = readFileSync(args.path, 'utf8');
+      const replace = (from, to) => {
+        if (!source.includes(from)) throw new Error(`${args.path} has no '${from}'; review this plugin`);
+        source = source.replace(from, to);
+      };
+      for (const line of requires) {
+        const [, name, load] = /^var (\w+) = (require\(.*\));$/.exec(line);
+        const lazy = `var ${name} = onFirstUse(function () { return ${load}; });`;
+        replace(line, lazy);
+        const uses = source
+          .replace(lazy, '')
+          .replace(/\/\/.*$/gm, '')
+          .match(new RegExp(`\\b${name}\\b.?`, 'g'));
+        if (uses.some((use) => use !== `${name}.`)) {
+          throw new Error(`${args.path} uses ${name} other than by reading its members; review this plugin`);
+        }
+      }
+      for (const line of exports) {
+        const [, name, value] = /^exports\.(\w+) = (.*);$/.exec(line);
+        replace(
+          line,
+          `Object.defineProperty(exports, "${name}", { enumerable: true, get: function () { return ${value}; } });`,
+        );
+      }
+      const onFirstUse =
+        'function onFirstUse(load) { var loaded; return new Proxy({}, { get: function (_, key) { return (loaded || (loaded = load()))[key]; } }); }';
+      return { contents: `${source}\n${onFirstUse}\n`, loader: 'js' };
+    });
+  },
+};
+
+/**
  * ApiManagementClient builds all of its ~135 operation groups (0.5 MB of the Resource Manager chunk, ~30 ms to
  * compile and run) though the step calls one: `apiManagementService` (get, list, listByResourceGroup; backup and
  * restore go through the client's own sendRequest). The client, that group, the models and the pipeline stay as
@@ -187,6 +246,7 @@ const common = {
     formDataCheckLast,
     jsonwebtokenOnFirstUse,
     proxyAgentsOnFirstUse,
+    taskLibOnFirstUse,
     apimOperationGroupsUsed,
   ],
   // CommonJS packages inside an ES module bundle still call require() for Node's built-in modules.
