@@ -21,6 +21,8 @@ export interface RecordedRequest {
   at: number;
   /** The status answered, once answered. */
   status?: number;
+  /** Date.now() when the answer was sent (the final status of a backup waits for the backup blob to be written). */
+  answeredAt?: number;
 }
 
 export interface Reply {

@@ -213,6 +213,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
       }
       if (request) request.status = reply.status;
       writeReply(response, reply);
+      if (request) request.answeredAt = Date.now();
     })();
   });
   await new Promise<void>((resolve, reject) => {
