@@ -13,7 +13,7 @@
 //   the Resource Manager client's operation groups but the one the step calls.
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 
 const undiciStub = {
   name: 'undici-stub',
@@ -65,20 +65,26 @@ const jsonwebtokenOnFirstUse = {
   setup(builder) {
     builder.onResolve({ filter: /^jsonwebtoken$/ }, (args) =>
       args.namespace === 'file' && /[\\/]@azure[\\/]msal-node[\\/]/.test(args.importer)
-        ? { path: args.importer, namespace: 'jsonwebtoken-on-first-use' }
+        ? // A path of this namespace goes into the chunk's hash: relative, so every checkout builds the same names.
+          {
+            path: relative(process.cwd(), args.importer),
+            namespace: 'jsonwebtoken-on-first-use',
+            pluginData: args.importer,
+          }
         : undefined,
     );
     builder.onLoad({ filter: /.*/, namespace: 'jsonwebtoken-on-first-use' }, (args) => {
-      const uses = readFileSync(args.path, 'utf8').match(/\bjwt\.\w+/g) ?? [];
+      const importer = args.pluginData;
+      const uses = readFileSync(importer, 'utf8').match(/\bjwt\.\w+/g) ?? [];
       if (uses.some((use) => use !== 'jwt.sign')) {
         throw new Error(
-          `${args.path} uses ${[...new Set(uses)].join(', ')} of jsonwebtoken; review this plugin`,
+          `${importer} uses ${[...new Set(uses)].join(', ')} of jsonwebtoken; review this plugin`,
         );
       }
       return {
         contents: 'export default { sign: (...args) => require("jsonwebtoken").sign(...args) };',
         loader: 'js',
-        resolveDir: dirname(args.path),
+        resolveDir: dirname(importer),
       };
     });
   },
