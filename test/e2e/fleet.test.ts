@@ -446,8 +446,12 @@ describe('timeout and cancel', () => {
     );
     expect(run.exitCode).toBe(1);
     const urls = stuck.map((service) => service.operations[0].url);
-    expect(run.stdout).toContain(
-      `Cancelled: the step stops waiting. These go on in Azure:%0A  - [apim-cancel-1] Backup: ${urls[0]}%0A  - [apim-cancel-2] Backup: ${urls[1]}`,
+    // The notice lists the operations in the order they started, and the two instances start side by side.
+    const lines = [`  - [apim-cancel-1] Backup: ${urls[0]}`, `  - [apim-cancel-2] Backup: ${urls[1]}`];
+    const notice = (order: string[]) =>
+      `Cancelled: the step stops waiting. These go on in Azure:%0A${order.join('%0A')}`;
+    expect([notice(lines), notice([...lines].reverse())].some((text) => run.stdout.includes(text))).toBe(
+      true,
     );
     expect(run.errorMessage).toContain(
       'was cancelled: the step stopped waiting. 2 operations may still be running',
