@@ -16,20 +16,16 @@ import type { BackupConfig } from '../../src/core/operations/backup';
 import type { Job } from '../../src/core/operations/operation';
 import type { OutputName } from '../../src/core/inputs/outputs';
 import type { DiscoverConfig } from '../../src/core/operations/discover';
-import { AZURE_DEVOPS_PROFILE, GITHUB_PROFILE } from './platforms';
-
-const SUBSCRIPTION = '0b5c3a8e-1f2d-4c6b-9a7e-2d3f4a5b6c7d';
-const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const CLIENT = '11111111-2222-3333-4444-555555555555';
-const KEY = Buffer.alloc(64, 1).toString('base64');
-const NOW = new Date(Date.UTC(2024, 2, 5, 7, 8, 9));
-const GITHUB: RunContext = { profile: GITHUB_PROFILE, now: NOW, runId: '42', idTokenAvailable: true };
-const AZURE_DEVOPS: RunContext = {
-  profile: AZURE_DEVOPS_PROFILE,
-  now: NOW,
-  runId: '7',
-  idTokenAvailable: false,
-};
+import {
+  AZURE_DEVOPS,
+  AZURE_DEVOPS_PROFILE,
+  CLIENT,
+  GITHUB,
+  GITHUB_PROFILE,
+  KEY,
+  SUBSCRIPTION,
+  TENANT,
+} from './platforms';
 
 const BASE: RawInputs = {
   tenantId: TENANT,

@@ -7,21 +7,9 @@ import type { CopyConfig } from '../../src/core/operations/copy';
 import type { PruneConfig } from '../../src/core/operations/prune';
 import type { RestoreConfig } from '../../src/core/operations/restore';
 import type { VerifyConfig } from '../../src/core/operations/verify';
-import { AZURE_DEVOPS_PROFILE, GITHUB_PROFILE } from './platforms';
+import { AZURE_DEVOPS, CLIENT, GITHUB, KEY, SUBSCRIPTION, TENANT } from './platforms';
 
-const SUBSCRIPTION = '0b5c3a8e-1f2d-4c6b-9a7e-2d3f4a5b6c7d';
 const OTHER_SUBSCRIPTION = '9a8b7c6d-1f2d-4c6b-9a7e-2d3f4a5b6c7d';
-const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const CLIENT = '11111111-2222-3333-4444-555555555555';
-const KEY = Buffer.alloc(64, 1).toString('base64');
-const NOW = new Date(Date.UTC(2024, 2, 5, 7, 8, 9));
-const GITHUB: RunContext = { profile: GITHUB_PROFILE, now: NOW, runId: '42', idTokenAvailable: true };
-const AZURE_DEVOPS: RunContext = {
-  profile: AZURE_DEVOPS_PROFILE,
-  now: NOW,
-  runId: '7',
-  idTokenAvailable: false,
-};
 
 const BASE: RawInputs = {
   tenantId: TENANT,

@@ -8,10 +8,26 @@ import type {
   ConnectionValues,
   ServiceConnection,
 } from '../../src/core/inputs/config';
+import type { RunContext } from '../../src/core/inputs/config';
 import type { PlatformProfile } from '../../src/core/ports';
 import { GITHUB_PROFILE } from '../../src/github/profile';
 
 export { AZURE_DEVOPS_PROFILE, GITHUB_PROFILE };
+
+/** Identities and a clock shared by the tests that parse inputs. */
+export const SUBSCRIPTION = '0b5c3a8e-1f2d-4c6b-9a7e-2d3f4a5b6c7d';
+export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+export const CLIENT = '11111111-2222-3333-4444-555555555555';
+export const KEY = Buffer.alloc(64, 1).toString('base64');
+export const NOW = new Date(Date.UTC(2024, 2, 5, 7, 8, 9));
+/** A GitHub run that offers an ID token, and an Azure DevOps run that offers none. */
+export const GITHUB: RunContext = { profile: GITHUB_PROFILE, now: NOW, runId: '42', idTokenAvailable: true };
+export const AZURE_DEVOPS: RunContext = {
+  profile: AZURE_DEVOPS_PROFILE,
+  now: NOW,
+  runId: '7',
+  idTokenAvailable: false,
+};
 
 export type PlatformName = 'github' | 'azureDevOps';
 export const PROFILES: Record<PlatformName, PlatformProfile> = {
